@@ -1,0 +1,274 @@
+"""Admin for the catalog: clinics, session types, add-ons, prices, packages, complaints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from estimator.admin_forms import ServiceTypeForm
+from estimator.models import (
+    AddOn,
+    AddOnPrice,
+    BodyArea,
+    Clinic,
+    InsurancePlan,
+    Package,
+    ServicePrice,
+    ServiceType,
+)
+
+from .common import PriceStatusFilter, money_column, period_text
+
+
+@admin.register(Clinic)
+class ClinicAdmin(SimpleHistoryAdmin):
+    """Clinic locations and their billing identity."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    list_display = [
+        "name",
+        "city",
+        "region",
+        "currency",
+        "max_session_minutes",
+        "self_pay_discount_percent",
+        "plan_count",
+        "active",
+    ]
+    list_filter = ["active", "currency", "country"]
+    search_fields = ["name", "city", "npi", "phone"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "active"]}),
+        (
+            "Contact (printed on every estimate)",
+            {
+                "fields": [
+                    "address_line1",
+                    "address_line2",
+                    ("city", "region", "postal_code"),
+                    "country",
+                    ("phone", "email"),
+                    "website",
+                ]
+            },
+        ),
+        ("Billing identity (Good Faith Estimates)", {"fields": ["npi", "tin"]}),
+        (
+            "Pricing and sessions",
+            {
+                "fields": [
+                    ("currency", "time_zone"),
+                    "max_session_minutes",
+                    ("self_pay_discount_percent", "self_pay_discount_on_uncovered"),
+                    "unsure_patient_plan",
+                    "good_faith_estimate_contact",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Clinic]:
+        return super().get_queryset(request).annotate(plan_total=Count("plans", distinct=True))
+
+    @admin.display(description="plans", ordering="plan_total")
+    def plan_count(self, obj: Any) -> int:
+        return int(obj.plan_total)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "unsure_patient_plan":
+            kwargs["queryset"] = InsurancePlan.objects.select_related("payer")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ServicePriceInline(admin.TabularInline):
+    """Prices of a session type, newest first; a change is a new row."""
+
+    model = ServicePrice
+    extra = 1
+    fields = ["clinic", "duration_minutes", "amount", "effective_from", "effective_to"]
+    ordering = ["clinic__name", "duration_minutes", "-effective_from"]
+    autocomplete_fields = ["clinic"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServicePrice]:
+        return super().get_queryset(request).select_related("clinic", "service")
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(SimpleHistoryAdmin):
+    """Session types with their prices inline."""
+
+    form = ServiceTypeForm
+    list_display = [
+        "name",
+        "code",
+        "billing_code",
+        "billing_basis",
+        "durations_text",
+        "usually_covered",
+        "active",
+        "order",
+    ]
+    list_editable = ["order"]
+    list_filter = ["active", "usually_covered", "billing_basis"]
+    search_fields = ["name", "code", "billing_code", "description"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [ServicePriceInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "active", "order"]}),
+        ("For patients", {"fields": ["description", "what_to_expect"]}),
+        (
+            "Billing",
+            {
+                "fields": [
+                    ("billing_code", "additional_unit_code"),
+                    "billing_basis",
+                    "durations",
+                    "usually_covered",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="lengths (min)")
+    def durations_text(self, obj: ServiceType) -> str:
+        return ", ".join(str(d) for d in obj.durations or [])
+
+
+class AddOnPriceInline(admin.TabularInline):
+    """Prices of an add-on; a change is a new row."""
+
+    model = AddOnPrice
+    extra = 1
+    fields = ["clinic", "amount", "effective_from", "effective_to"]
+    ordering = ["clinic__name", "-effective_from"]
+    autocomplete_fields = ["clinic"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AddOnPrice]:
+        return super().get_queryset(request).select_related("clinic", "add_on")
+
+
+@admin.register(AddOn)
+class AddOnAdmin(SimpleHistoryAdmin):
+    """Add-ons such as electrical stimulation, with their prices inline."""
+
+    list_display = [
+        "name",
+        "code",
+        "billing_code",
+        "medicare_billing_code",
+        "pricing_basis",
+        "minutes",
+        "service_count",
+        "usually_covered",
+        "active",
+    ]
+    list_filter = ["active", "usually_covered", "pricing_basis", "medicare_bundled"]
+    search_fields = ["name", "code", "billing_code", "medicare_billing_code"]
+    prepopulated_fields = {"code": ["name"]}
+    filter_horizontal = ["services"]
+    inlines = [AddOnPriceInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "active", "order", "description"]}),
+        (
+            "Billing",
+            {
+                "fields": [
+                    ("billing_code", "medicare_billing_code"),
+                    ("pricing_basis", "minutes"),
+                    ("usually_covered", "medicare_bundled"),
+                ]
+            },
+        ),
+        ("Combines with", {"fields": ["services"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AddOn]:
+        return super().get_queryset(request).annotate(service_total=Count("services"))
+
+    @admin.display(description="combines with", ordering="service_total")
+    def service_count(self, obj: Any) -> str:
+        total = int(obj.service_total)
+        return f"{total} session type{'s' if total != 1 else ''}"
+
+
+@admin.register(ServicePrice)
+class ServicePriceAdmin(SimpleHistoryAdmin):
+    """Every session price across clinics, to find what applies on a date."""
+
+    list_display = ["service", "clinic", "duration_minutes", "amount_text", "period"]
+    list_filter = [PriceStatusFilter, "clinic", "service", "duration_minutes"]
+    search_fields = ["service__name", "service__code", "service__billing_code", "clinic__name"]
+    list_select_related = ["service", "clinic"]
+    autocomplete_fields = ["clinic", "service"]
+    date_hierarchy = "effective_from"
+    amount_text = money_column("amount", "price")
+
+    @admin.display(description="applies")
+    def period(self, obj: ServicePrice) -> str:
+        return period_text(obj)
+
+
+@admin.register(AddOnPrice)
+class AddOnPriceAdmin(SimpleHistoryAdmin):
+    """Every add-on price across clinics."""
+
+    list_display = ["add_on", "clinic", "amount_text", "basis", "period"]
+    list_filter = [PriceStatusFilter, "clinic", "add_on"]
+    search_fields = ["add_on__name", "add_on__code", "add_on__billing_code", "clinic__name"]
+    list_select_related = ["add_on", "clinic"]
+    autocomplete_fields = ["clinic", "add_on"]
+    amount_text = money_column("amount", "price")
+
+    @admin.display(description="charged")
+    def basis(self, obj: AddOnPrice) -> str:
+        return "per 15-minute unit" if obj.add_on.pricing_basis == "unit" else "per session"
+
+    @admin.display(description="applies")
+    def period(self, obj: AddOnPrice) -> str:
+        return period_text(obj)
+
+
+@admin.register(Package)
+class PackageAdmin(SimpleHistoryAdmin):
+    """Prepaid packages of sessions."""
+
+    list_display = [
+        "name",
+        "clinic",
+        "service",
+        "duration_minutes",
+        "sessions",
+        "price_text",
+        "per_session",
+        "valid_days",
+        "active",
+    ]
+    list_filter = ["active", "clinic", "service"]
+    search_fields = ["name", "code", "service__name"]
+    list_select_related = ["clinic", "service"]
+    autocomplete_fields = ["clinic", "service"]
+    price_text = money_column("price", "price")
+
+    @admin.display(description="per session")
+    def per_session(self, obj: Package) -> str:
+        from estimator.formatting import money_text
+
+        return money_text(obj.price_per_session, str(obj.price.currency))
+
+
+@admin.register(BodyArea)
+class BodyAreaAdmin(admin.ModelAdmin):
+    """The 'what hurts' choices of the quote page and the treatments each suggests."""
+
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    filter_horizontal = ["suggested_services"]

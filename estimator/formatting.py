@@ -1,0 +1,30 @@
+"""How amounts are shown to people: rounded half-up to the cent, in the currency's own locale."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from moneyed import Money
+from moneyed.l10n import format_money
+
+_LOCALES = {"USD": "en_US", "CAD": "en_CA"}
+
+
+def money_text(amount: Money | Decimal | str, currency: str | None = None) -> str:
+    """'$1,234.50' for USD and CAD alike; 'US$' appears only when a Canadian reader sees USD."""
+    if not isinstance(amount, Money):
+        if currency is None:
+            raise ValueError("A bare amount needs its currency.")
+        amount = Money(Decimal(str(amount)), currency)
+    code = str(amount.currency)
+    # py-moneyed rounds half-even when formatting; round half-up first so the page and the
+    # engine's figures agree to the cent.
+    rounded = Money(amount.amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), code)
+    return format_money(rounded, locale=_LOCALES.get(code, "en_US"))
+
+
+def money_text_with_code(amount: Money | Decimal | str, currency: str | None = None) -> str:
+    """'$1,234.50 USD': unambiguous wherever two currencies may sit side by side."""
+    text = money_text(amount, currency)
+    code = str(amount.currency) if isinstance(amount, Money) else str(currency)
+    return f"{text} {code}"

@@ -1,0 +1,145 @@
+"""Shared model pieces: timestamps, money fields, effective-dated rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from djmoney.models.fields import MoneyField
+from djmoney.money import Money
+
+
+class Currency(models.TextChoices):
+    """Currencies an amount may be stored in (settings.CURRENCIES)."""
+
+    USD = "USD", "US dollar"
+    CAD = "CAD", "Canadian dollar"
+
+
+def money_field(verbose_name: str, *, help_text: str = "", default: str = "0") -> MoneyField:
+    """A non-nullable amount with an explicit default currency and the restricted currency list."""
+    return MoneyField(
+        verbose_name,
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(default),
+        default_currency=settings.DEFAULT_CURRENCY,
+        currency_choices=Currency.choices,
+        help_text=help_text,
+    )
+
+
+def percent_field(verbose_name: str, *, help_text: str, default: str = "0") -> models.DecimalField:
+    """A percentage between 0 and 100 with two decimals."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=help_text,
+    )
+
+
+class TimeStamped(models.Model):
+    """Created and updated times, for finding recent changes in admin."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def require_non_negative(errors: dict[str, list[str]], field: str, amount: Money) -> None:
+    """Collect an error if a stored amount is below zero."""
+    if amount is not None and amount.amount < 0:
+        errors.setdefault(field, []).append("Amounts cannot be negative.")
+
+
+def require_currency(
+    errors: dict[str, list[str]], field: str, amount: Money, currency: str, owner: str
+) -> None:
+    """Collect an error if an amount is not in the currency of the clinic or plan it belongs to."""
+    if amount is not None and str(amount.currency) != currency:
+        errors.setdefault(field, []).append(
+            f"This amount is in {amount.currency} but {owner} works in {currency}; "
+            "one estimate never mixes currencies."
+        )
+
+
+class EffectiveDated(models.Model):
+    """A row that applies from one date to another (inclusive); a change is a new row."""
+
+    effective_from = models.DateField(
+        help_text="First day this applies (in the clinic's time zone).",
+    )
+    effective_to = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day this applies, inclusive. Leave empty while it is the current price.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean_period(self, errors: dict[str, list[str]]) -> None:
+        """Reject periods that end before they start."""
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            errors.setdefault("effective_to", []).append(
+                "The last day cannot be before the first day."
+            )
+
+    def clean_history(
+        self, errors: dict[str, list[str]], today: dt.date, amount_field: str
+    ) -> None:
+        """Refuse to rewrite a price that has already applied: end it and add a new row instead."""
+        if not self.pk:
+            return
+        stored = type(self)._default_manager.filter(pk=self.pk).first()
+        if stored is None or stored.effective_from > today:
+            return
+        for field in (amount_field, "effective_from"):
+            if getattr(stored, field) != getattr(self, field):
+                errors.setdefault(field, []).append(
+                    f"This price has applied since {stored.effective_from:%Y-%m-%d} and past "
+                    "estimates rely on it. Set its last day instead, and add a new price."
+                )
+        if self.effective_to is not None and self.effective_to < min(
+            today, stored.effective_to or today
+        ):
+            errors.setdefault("effective_to", []).append(
+                "A price cannot be ended in the past; the earliest last day is today."
+            )
+
+    def overlaps(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """Rows in queryset (other than this one) whose period shares a day with this one."""
+        qs = queryset.exclude(pk=self.pk) if self.pk else queryset
+        if self.effective_to is not None:
+            qs = qs.filter(effective_from__lte=self.effective_to)
+        return qs.filter(
+            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=self.effective_from)
+        )
+
+    def describe_period(self) -> str:
+        """'from 2026-01-01' or '2026-01-01 to 2026-06-30'."""
+        if self.effective_to is None:
+            return f"from {self.effective_from:%Y-%m-%d}"
+        return f"{self.effective_from:%Y-%m-%d} to {self.effective_to:%Y-%m-%d}"
+
+    def applies_on(self, day: dt.date) -> bool:
+        """Whether this row is in effect on day."""
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+
+def raise_if(errors: dict[str, list[str]]) -> None:
+    """Raise the collected field errors at once, so admin shows each beside its field."""
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,80 @@
+"""The starter catalog loads, loads again without duplicates, and keeps admin's edits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from djmoney.money import Money
+
+from estimator.catalog_seed import catalog_load_starter
+from estimator.models import (
+    Clinic,
+    CoverageRule,
+    InsurancePlan,
+    Package,
+    ServicePrice,
+    ServiceType,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_starter_catalog_has_what_a_clinic_needs() -> None:
+    catalog_load_starter()
+    assert set(Clinic.objects.values_list("currency", flat=True)) == {"USD", "CAD"}
+    assert ServiceType.objects.filter(billing_code="20560").exists()
+    assert ServiceType.objects.filter(billing_code="20561").count() >= 2
+    usd = Clinic.objects.get(currency="USD")
+    assert usd.self_pay_discount_percent > 0
+    assert Package.objects.filter(clinic=usd, sessions=6).exists()
+    kinds = set(InsurancePlan.objects.values_list("payer__kind", flat=True))
+    assert {"commercial", "medicare", "ca_extended_health"} <= kinds
+    medicare = InsurancePlan.objects.get(payer__kind="medicare")
+    assert medicare.unit_rule == "eight_minute"
+    assert medicare.rules.get(service__code="dry-needling-1-2").status == "not_covered"
+    assert medicare.rules.get(service__code="acupuncture").status == "covered"
+    canadian = InsurancePlan.objects.get(payer__kind="ca_extended_health")
+    assert canadian.currency == "CAD" and canadian.per_visit_max.amount > 0
+    assert canadian.annual_max.amount > 0
+
+
+def test_starter_catalog_loads_twice_without_duplicates() -> None:
+    first = catalog_load_starter()
+    counts = (ServicePrice.objects.count(), CoverageRule.objects.count(), Clinic.objects.count())
+    second = catalog_load_starter()
+    assert second["created"] == {}
+    assert sum(second["kept"].values()) == sum(first["created"].values())
+    assert counts == (
+        ServicePrice.objects.count(),
+        CoverageRule.objects.count(),
+        Clinic.objects.count(),
+    )
+
+
+def test_loading_again_keeps_what_admin_changed() -> None:
+    catalog_load_starter()
+    clinic = Clinic.objects.get(slug="cascade")
+    clinic.self_pay_discount_percent = Decimal("15.00")
+    clinic.save()
+    package = Package.objects.get(code="dn-6x30")
+    package.price = Money("399.00", "USD")
+    package.save()
+    catalog_load_starter()
+    assert Clinic.objects.get(slug="cascade").self_pay_discount_percent == Decimal("15.00")
+    assert Package.objects.get(code="dn-6x30").price == Money("399.00", "USD")
+
+
+def test_management_command_reports_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("load_starter_catalog")
+    call_command("load_starter_catalog")
+    out = capsys.readouterr().out
+    assert "0 rows created" in out
+
+
+def test_every_starter_row_passes_validation() -> None:
+    catalog_load_starter()
+    for model in (ServicePrice, CoverageRule, InsurancePlan, Package, Clinic, ServiceType):
+        for obj in model.objects.all():
+            obj.full_clean()
