@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from .models import AddOnPrice, Clinic, ServicePrice, ServiceType
+from . import pricing
+from .models import (
+    AddOn,
+    AddOnPrice,
+    AllowedBasis,
+    Clinic,
+    CoverageRule,
+    InsurancePlan,
+    Package,
+    ServicePrice,
+    ServiceType,
+)
+
+ONE_DAY = dt.timedelta(days=1)
 
 
 def _in_effect(day: dt.date) -> Q:
@@ -40,3 +55,158 @@ def service_prices_current(*, clinic: Clinic, day: dt.date) -> QuerySet[ServiceP
     return (
         ServicePrice.objects.filter(clinic=clinic).filter(_in_effect(day)).select_related("service")
     )
+
+
+# ---- the snapshot an estimate is priced from ---------------------------------------------
+# A handful of queries whatever the plan's size: services (+ prices), add-ons (+ prices and the
+# services they combine with), packages, and the plan's rules.
+
+
+def _periods(rows: Iterable[ServicePrice | AddOnPrice]) -> tuple[pricing.PricePeriod, ...]:
+    # Admin stores the last day inclusive; the engine takes an exclusive end.
+    return tuple(
+        pricing.PricePeriod(
+            effective_from=row.effective_from,
+            effective_to=None if row.effective_to is None else row.effective_to + ONE_DAY,
+            amount=row.amount.amount,
+        )
+        for row in rows
+    )
+
+
+def _codes(codes: Iterable[str]) -> list[str]:
+    # Never an empty IN list: Django skips such a query, and the query count would then
+    # depend on the request; a code no row has keeps it constant.
+    return sorted(set(codes)) or [""]
+
+
+def catalog_snapshot(
+    *, clinic: Clinic, service_codes: Iterable[str], add_on_codes: Iterable[str]
+) -> pricing.CatalogSnapshot:
+    """The clinic's active services, add-ons, prices and packages that a plan request names."""
+    wanted_services = _codes(service_codes)
+    wanted_add_ons = _codes(add_on_codes)
+    service_rows: dict[int, list[ServicePrice]] = {}
+    for row in ServicePrice.objects.filter(
+        clinic=clinic, service__code__in=wanted_services
+    ).order_by("effective_from"):
+        service_rows.setdefault(row.service_id, []).append(row)
+    service_defs = {
+        service.code: _service_def(service, service_rows.get(service.pk, []))
+        for service in ServiceType.objects.filter(code__in=wanted_services, active=True)
+    }
+    add_on_rows: dict[int, list[AddOnPrice]] = {}
+    for price in AddOnPrice.objects.filter(clinic=clinic, add_on__code__in=wanted_add_ons).order_by(
+        "effective_from"
+    ):
+        add_on_rows.setdefault(price.add_on_id, []).append(price)
+    combines: dict[int, set[str]] = {}
+    links = AddOn.services.through.objects.filter(addon__code__in=wanted_add_ons)
+    for add_on_id, service_code in links.values_list("addon_id", "servicetype__code"):
+        combines.setdefault(add_on_id, set()).add(service_code)
+    add_on_defs = {
+        add_on.code: _add_on_def(add_on, add_on_rows.get(add_on.pk, []), combines)
+        for add_on in AddOn.objects.filter(code__in=wanted_add_ons, active=True)
+    }
+    packages = tuple(
+        pricing.PackageDef(
+            code=p.code,
+            name=p.name,
+            service_code=p.service.code,
+            sessions=p.sessions,
+            price=p.price.amount,
+            valid_days=p.valid_days,
+            duration_minutes=p.duration_minutes,
+        )
+        for p in Package.objects.filter(
+            clinic=clinic, active=True, service__code__in=wanted_services
+        ).select_related("service")
+    )
+    return pricing.CatalogSnapshot(
+        currency=clinic.currency,
+        services=service_defs,
+        addons=add_on_defs,
+        packages=packages,
+        max_session_minutes=clinic.max_session_minutes,
+        self_pay_discount=pricing.SelfPayDiscount(
+            percent=clinic.self_pay_discount_percent,
+            applies_to_uncovered=clinic.self_pay_discount_on_uncovered,
+        ),
+    )
+
+
+def _service_def(service: ServiceType, rows: list[ServicePrice]) -> pricing.ServiceDef:
+    # Offered durations are the keys; a duration with no price row fails as "no price".
+    by_duration: dict[int, list[ServicePrice]] = {d: [] for d in service.durations}
+    for row in rows:
+        if row.duration_minutes in by_duration:
+            by_duration[row.duration_minutes].append(row)
+    return pricing.ServiceDef(
+        code=service.code,
+        name=service.name,
+        billing_code=service.billing_code,
+        prices={d: _periods(found) for d, found in by_duration.items()},
+        basis=pricing.Basis(service.billing_basis),
+        additional_unit_code=service.additional_unit_code or None,
+        usually_covered=service.usually_covered,
+    )
+
+
+def _add_on_def(
+    add_on: AddOn, rows: list[AddOnPrice], combines: dict[int, set[str]]
+) -> pricing.AddonDef:
+    return pricing.AddonDef(
+        code=add_on.code,
+        name=add_on.name,
+        billing_code=add_on.billing_code,
+        prices=_periods(rows),
+        allowed_services=frozenset(combines.get(add_on.pk, ())),
+        basis=pricing.Basis(add_on.pricing_basis),
+        minutes=add_on.minutes,
+        usually_covered=add_on.usually_covered,
+        medicare_billing_code=add_on.medicare_billing_code or None,
+        medicare_bundled=add_on.medicare_bundled,
+    )
+
+
+def _zero_is_none(amount: Decimal) -> Decimal | None:
+    return None if amount == 0 else amount
+
+
+def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
+    """A plan's benefit terms and coverage rules for the engine (one query for the rules)."""
+    rules: dict[tuple[str, str], pricing.CoverageRule] = {}
+    for rule in CoverageRule.objects.filter(plan=plan).select_related("service", "add_on"):
+        if rule.service is not None:
+            key = ("service", rule.service.code)
+        elif rule.add_on is not None:
+            key = ("addon", rule.add_on.code)
+        else:  # the database refuses such a row (rule_one_target); skip rather than guess
+            continue
+        allowed = None
+        if rule.allowed_basis == AllowedBasis.FIXED:
+            allowed = pricing.AllowedAmount(pricing.AllowedKind.FIXED, rule.allowed_amount.amount)
+        elif rule.allowed_basis == AllowedBasis.PERCENT:
+            allowed = pricing.AllowedAmount(pricing.AllowedKind.PERCENT, rule.allowed_percent)
+        rules[key] = pricing.CoverageRule(pricing.CoverageStatus(rule.status), allowed)
+    return pricing.PlanTerms(
+        kind=pricing.PlanKind(plan.payer.kind),
+        network=pricing.Network(plan.network),
+        currency=plan.currency,
+        deductible=plan.deductible.amount,
+        coinsurance_percent=plan.coinsurance_percent,
+        copay=_zero_is_none(plan.copay.amount),
+        oop_max=_zero_is_none(plan.out_of_pocket_max.amount),
+        benefit_year_start=(plan.benefit_year_start_month, plan.benefit_year_start_day),
+        visit_limit=plan.visit_limit,
+        per_visit_max=_zero_is_none(plan.per_visit_max.amount),
+        annual_max=_zero_is_none(plan.annual_max.amount),
+        reimbursement_percent=_zero_is_none(plan.reimbursement_percent),
+        unit_rule=pricing.UnitRule(plan.unit_rule),
+        rules=rules,
+    )
+
+
+def plans_for_quotes(*, clinic: Clinic) -> QuerySet[InsurancePlan]:
+    """The active plans a patient or integration may choose at a clinic."""
+    return InsurancePlan.objects.filter(clinic=clinic, active=True).order_by("payer__name", "name")

@@ -1,15 +1,91 @@
-"""Use cases that write: issuing and voiding estimates, handling Good Faith Estimate requests."""
+"""Use cases that write: storing, issuing and voiding estimates; Good Faith Estimate requests."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from djmoney.money import Money
 
-from .models import Estimate, EstimateStatus, GoodFaithEstimateRequest, RequestStatus
+from .models import (
+    Estimate,
+    EstimateSource,
+    EstimateStatus,
+    GoodFaithEstimateRequest,
+    IntegrationKey,
+    RequestStatus,
+    ServiceType,
+)
+from .quotes import Quote, QuoteInput, quote_build
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """Who an estimate is for; all optional on a plain estimate, required on a GFE request."""
+
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    email: str = ""
+    phone: str = ""
+    external_reference: str = ""
+    diagnosis_codes: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@transaction.atomic
+def estimate_create(
+    *,
+    quote_input: QuoteInput,
+    patient: PatientDetails,
+    source: str = EstimateSource.API,
+    by: Any = None,
+    api_key: IntegrationKey | None = None,
+    quote: Quote | None = None,
+) -> Estimate:
+    """Price a plan and keep it on record with frozen inputs, snapshot and result."""
+    quote = quote or quote_build(quote=quote_input)
+    currency = quote.estimate.currency
+    primary = quote.estimate.primary.totals
+    best = quote.estimate.best.totals if quote.estimate.best else primary
+    # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
+    amounts: dict[str, Any] = {
+        "total_charge": Money(primary.charge, currency),
+        "patient_total": Money(primary.patient_pays, currency),
+        "patient_total_best": Money(best.patient_pays, currency),
+        "plan_total": Money(primary.plan_pays, currency),
+    }
+    estimate = Estimate(
+        **amounts,
+        clinic=quote_input.clinic,
+        source=source,
+        coverage_mode=quote_input.coverage_mode,
+        plan=quote.plan,
+        patient_name=patient.name,
+        patient_date_of_birth=patient.date_of_birth,
+        patient_email=patient.email,
+        patient_phone=patient.phone,
+        external_reference=patient.external_reference,
+        diagnosis_codes=list(patient.diagnosis_codes),
+        notes=patient.notes,
+        start_date=quote.estimate.schedule[0],
+        end_date=quote.estimate.schedule[-1],
+        sessions=len(quote.estimate.schedule),
+        request_data=quote.request_data(),
+        snapshot_data=quote.snapshot_data(),
+        result_data=quote.result_data(),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        api_key=api_key,
+    )
+    estimate.full_clean()
+    estimate.save()
+    codes = {item.service_code for item in quote_input.items}
+    estimate.services.set(ServiceType.objects.filter(code__in=codes))
+    return estimate
 
 
 def business_days_after(day: dt.date, count: int) -> dt.date:
@@ -67,3 +143,41 @@ def gfe_request_set_status(
     request.full_clean()
     request.save()
     return request
+
+
+# 45 CFR 149.610: a GFE asked for by the patient is owed within 3 business days.
+GFE_REQUEST_ANSWER_BUSINESS_DAYS = 3
+
+
+@transaction.atomic
+def gfe_request_create(
+    *, quote: Quote, patient: PatientDetails, consent: bool
+) -> GoodFaithEstimateRequest:
+    """Keep a patient's request for a formal Good Faith Estimate with the quote they saw."""
+    if not consent:
+        raise ValidationError({"consent": "We need your consent to contact you."})
+    estimate = quote.estimate
+    # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
+    total: Any = Money(estimate.primary.totals.patient_pays, estimate.currency)
+    request = GoodFaithEstimateRequest(
+        clinic=quote.input.clinic,
+        patient_name=patient.name,
+        patient_date_of_birth=patient.date_of_birth,
+        patient_email=patient.email,
+        patient_phone=patient.phone,
+        consent=True,
+        consented_at=timezone.now(),
+        request_data=quote.request_data(),
+        result_data=quote.result_data(),
+        patient_total=total,
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+def gfe_request_due(*, request: GoodFaithEstimateRequest) -> dt.date:
+    """The day by which the clinic owes the patient their Good Faith Estimate."""
+    # Counted from the day the request arrived where the clinic is, not where the server is.
+    asked_on = timezone.localdate(request.created_at, zoneinfo.ZoneInfo(request.clinic.time_zone))
+    return business_days_after(asked_on, GFE_REQUEST_ANSWER_BUSINESS_DAYS)

@@ -134,3 +134,7 @@ LOGGING = {
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", default="INFO")},
     },
 }
+
+# How far from the clinic's today a plan may start (days back, days ahead).
+ESTIMATOR_MAX_DAYS_BACK = env.int("ESTIMATOR_MAX_DAYS_BACK", default=365)
+ESTIMATOR_MAX_DAYS_AHEAD = env.int("ESTIMATOR_MAX_DAYS_AHEAD", default=730)

@@ -1,0 +1,145 @@
+"""Which scenarios to price, and how each line is treated in a scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .catalog import PricedLine, PricedSession
+from .ledger import Ledger
+from .money import format_money
+from .types import (
+    Adjustment,
+    Coverage,
+    CoverageStatus,
+    Insured,
+    PlanTerms,
+    SelfPay,
+    Treatment,
+)
+
+UNCERTAIN = (CoverageStatus.PRIOR_AUTH, CoverageStatus.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSpec:
+    """How one scenario treats coverage."""
+
+    name: str
+    self_pay: bool
+    insurance_pays: bool
+    uncertain_covered: bool
+    assumption: str
+
+
+SELF_PAY = ScenarioSpec(
+    "self_pay", True, False, False, "You pay the clinic directly at its self-pay prices."
+)
+EXPECTED = ScenarioSpec(
+    "expected", False, True, False, "Each service is covered or not as your plan's rules state."
+)
+WORST = ScenarioSpec(
+    "worst_case",
+    False,
+    True,
+    False,
+    "Services that need prior authorization, or whose coverage is not confirmed, are not "
+    "covered and you pay for them.",
+)
+BEST = ScenarioSpec(
+    "best_case",
+    False,
+    True,
+    True,
+    "Services that need prior authorization, or whose coverage is not confirmed, are covered "
+    "(prior authorization is obtained).",
+)
+NOTHING_PAID = ScenarioSpec(
+    "worst_case",
+    False,
+    False,
+    False,
+    "Your insurance is not verified and pays nothing: every service is priced as not covered.",
+)
+
+
+def scenario_specs(
+    coverage: Coverage, sessions: Sequence[PricedSession]
+) -> tuple[ScenarioSpec, ScenarioSpec | None]:
+    """The primary (dependable, worst-case) scenario and, for uncertain coverage, the best case."""
+    if isinstance(coverage, SelfPay):
+        return SELF_PAY, None
+    if isinstance(coverage, Insured):
+        uncertain = any(
+            line.status in UNCERTAIN and not line.bundled for s in sessions for line in s.lines
+        )
+        return (WORST, BEST) if uncertain else (EXPECTED, None)
+    return NOTHING_PAID, BEST
+
+
+def treat_session(
+    session: PricedSession, spec: ScenarioSpec, terms: PlanTerms, ledger: Ledger
+) -> list[tuple[Treatment, Adjustment | None]]:
+    """Treatment of each line of an insured session, with the reason when not plainly covered.
+
+    Counts the visit when any line is covered; past the visit limit the covered lines become
+    not covered instead.
+    """
+    decided = [_treat_line(line, spec) for line in session.lines]
+    covered = [i for i, (t, _) in enumerate(decided) if t is Treatment.COVERED]
+    if not covered:
+        return decided
+    limit = terms.visit_limit
+    if limit is not None and ledger.visits_used >= limit:
+        for i in covered:
+            line = session.lines[i]
+            msg = (
+                f"This visit is past the plan's limit of {limit} visits a benefit year, so "
+                f"{line.name} is not covered."
+            )
+            decided[i] = (Treatment.NOT_COVERED, Adjustment("visit_limit", msg, line.charge))
+        return decided
+    ledger.visits_used += 1
+    return decided
+
+
+def _treat_line(line: PricedLine, spec: ScenarioSpec) -> tuple[Treatment, Adjustment | None]:
+    if line.bundled:
+        return Treatment.BUNDLED, None
+    if not spec.insurance_pays:
+        return _uncovered(line, "coverage_unverified", "insurance is not verified")
+    if line.timed and line.units == 0:
+        return _uncovered(line, "zero_units", "it is too short to bill a 15-minute unit")
+    status = line.status
+    if status is CoverageStatus.COVERED:
+        return Treatment.COVERED, None
+    if status is CoverageStatus.NOT_COVERED:
+        why = "your plan does not cover it" if line.has_rule else _NO_RULE
+        return _uncovered(line, "not_covered", why)
+    what = "needs prior authorization" if status is CoverageStatus.PRIOR_AUTH else _UNCONFIRMED
+    code = "prior_auth" if status is CoverageStatus.PRIOR_AUTH else "coverage_unknown"
+    if spec.uncertain_covered:
+        msg = f"{line.name} {what}; this scenario assumes it is covered."
+        return Treatment.COVERED, Adjustment(f"{code}_assumed_covered", msg, line.charge)
+    worst = _WORST_PRIOR_AUTH if status is CoverageStatus.PRIOR_AUTH else _WORST_UNKNOWN
+    return _uncovered(line, f"{code}_assumed_not_covered", worst)
+
+
+_NO_RULE = "no coverage rule is on file and it is usually not covered"
+_UNCONFIRMED = "has coverage that is not confirmed"
+_WORST_PRIOR_AUTH = "it needs prior authorization and this scenario assumes it is not given"
+_WORST_UNKNOWN = "its coverage is not confirmed and this scenario assumes the plan refuses it"
+
+
+def _uncovered(line: PricedLine, code: str, why: str) -> tuple[Treatment, Adjustment]:
+    msg = f"{line.name} is not covered because {why}; you pay for it."
+    return Treatment.NOT_COVERED, Adjustment(code, msg, line.charge)
+
+
+def annual_maximum_used(line: PricedLine, terms: PlanTerms, ledger: Ledger) -> Adjustment | None:
+    """The reason a covered line is not covered when the annual maximum is already used up."""
+    if terms.annual_max is None or ledger.annual_used < terms.annual_max:
+        return None
+    money = format_money(terms.annual_max, terms.currency)
+    msg = f"The plan's {money} annual maximum is used up, so {line.name} is not covered."
+    return Adjustment("annual_maximum_used", msg, line.charge)

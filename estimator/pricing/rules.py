@@ -1,0 +1,309 @@
+"""Small line rules run in order; each moves money on a draft line and says why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from .catalog import PricedLine
+from .ledger import Ledger, Visit
+from .money import ZERO, Rounder, format_money, percent_of
+from .types import Adjustment, AllowedKind, Network, PlanTerms, SelfPayDiscount
+
+
+class Draft:
+    """A line being priced; rules fill it in, the engine freezes it into a Line."""
+
+    __slots__ = (
+        "above_allowed",
+        "adjustments",
+        "allowed",
+        "balance_billed",
+        "charge",
+        "coinsurance",
+        "copay",
+        "deductible",
+        "discount",
+        "package_share",
+        "plan_pays",
+        "priced",
+        "uncovered",
+        "written_off",
+    )
+
+    def __init__(self, priced: PricedLine) -> None:
+        self.priced = priced
+        self.charge = priced.charge
+        self.discount = self.allowed = self.copay = self.deductible = self.coinsurance = ZERO
+        self.uncovered = self.above_allowed = self.balance_billed = self.written_off = ZERO
+        self.plan_pays = ZERO
+        self.package_share: tuple[str, Decimal, Decimal, str] | None = None
+        self.adjustments: list[Adjustment] = []
+
+    def note(self, code: str, message: str, amount: Decimal) -> None:
+        """Record an adjustment."""
+        self.adjustments.append(Adjustment(code, message, amount))
+
+    @property
+    def cost_share(self) -> Decimal:
+        """The patient's in-plan share: copay + deductible + coinsurance."""
+        return self.copay + self.deductible + self.coinsurance
+
+    @property
+    def patient_pays(self) -> Decimal:
+        """Everything the patient owes on this line."""
+        return self.cost_share + self.uncovered + self.balance_billed
+
+
+class Context:
+    """What the rules read: plan terms, clinic discount, running ledger and visit."""
+
+    __slots__ = ("currency", "discount", "ledger", "round", "terms", "visit")
+
+    def __init__(
+        self,
+        currency: str,
+        rounder: Rounder,
+        discount: SelfPayDiscount,
+        terms: PlanTerms | None,
+        ledger: Ledger,
+    ) -> None:
+        self.currency = currency
+        self.round = rounder
+        self.discount = discount
+        self.terms = terms
+        self.ledger = ledger
+        self.visit = Visit(None)
+
+    def money(self, amount: Decimal) -> str:
+        """Format an amount for a sentence."""
+        return format_money(amount, self.currency)
+
+    def plan(self) -> PlanTerms:
+        """The plan terms; only covered-line rules call this."""
+        assert self.terms is not None
+        return self.terms
+
+
+Rule = Callable[[Draft, Context], None]
+
+
+# ---- paid by the patient -------------------------------------------------------------------
+
+
+def self_pay_discount(draft: Draft, ctx: Context) -> None:
+    """The clinic's self-pay discount on a self-pay line."""
+    percent = ctx.discount.percent
+    if percent > ZERO and draft.charge > ZERO:
+        draft.discount = ctx.round(percent_of(draft.charge, percent))
+        draft.note(
+            "self_pay_discount",
+            f"Self-pay discount of {percent}%: {ctx.money(draft.discount)} off.",
+            draft.discount,
+        )
+
+
+def uncovered_discount(draft: Draft, ctx: Context) -> None:
+    """The self-pay discount on a service insurance does not pay for, if the clinic grants it."""
+    if ctx.discount.applies_to_uncovered:
+        self_pay_discount(draft, ctx)
+
+
+def package_share(draft: Draft, ctx: Context) -> None:
+    """A session paid from a prepaid package: the patient's cost is its share of the price."""
+    assert draft.package_share is not None
+    name, share, price, position = draft.package_share
+    draft.discount = draft.charge - share
+    draft.note(
+        "package",
+        f"Paid from the prepaid package {name} (session {position}): this session's share of "
+        f"its {ctx.money(price)} price is {ctx.money(share)}, "
+        f"{ctx.money(draft.discount)} less than the single-session price.",
+        draft.discount,
+    )
+
+
+def settle_uncovered(draft: Draft, ctx: Context) -> None:
+    """The patient pays the whole (discounted) charge."""
+    draft.uncovered = draft.charge - draft.discount
+
+
+def bundled(draft: Draft, ctx: Context) -> None:
+    """Medicare bundles the code into the visit: it may not be charged to the patient."""
+    draft.note(
+        "medicare_bundled",
+        f"Medicare bundles {draft.priced.name} into the visit and it may not be charged to a "
+        f"Medicare patient, so the {ctx.money(draft.charge)} list price is not charged.",
+        draft.charge,
+    )
+    draft.charge = ZERO
+
+
+# ---- covered -------------------------------------------------------------------------------
+
+
+def allowed_amount(draft: Draft, ctx: Context) -> None:
+    """The plan's allowed amount replaces the charge (never above it)."""
+    rule, charge, units = draft.priced.allowed, draft.charge, draft.priced.units
+    if rule is None:
+        draft.allowed = charge
+        draft.note(
+            "allowed_full_charge",
+            f"No allowed amount is on file, so the plan is assumed to allow the full "
+            f"charge of {ctx.money(charge)}.",
+            charge,
+        )
+        return
+    if rule.kind is AllowedKind.PERCENT:
+        raw = percent_of(charge, rule.value)
+        how = f"{rule.value}% of the charge"
+    else:
+        raw = rule.value * units if draft.priced.timed else rule.value
+        how = f"{ctx.money(rule.value)} per unit × {units}" if draft.priced.timed else "a set fee"
+    draft.allowed = min(charge, ctx.round(raw))
+    draft.note(
+        "allowed_amount", f"The plan allows {ctx.money(draft.allowed)} ({how}).", draft.allowed
+    )
+
+
+def copay(draft: Draft, ctx: Context) -> None:
+    """The visit's copay, taken once per visit from the first covered lines."""
+    visit = ctx.visit
+    if visit.copay_left > ZERO:
+        draft.copay = min(visit.copay_left, draft.allowed)
+        visit.copay_left -= draft.copay
+        if draft.copay > ZERO:
+            draft.note("copay", f"Copay for this visit: {ctx.money(draft.copay)}.", draft.copay)
+
+
+def deductible(draft: Draft, ctx: Context) -> None:
+    """The patient pays up to what is left of the deductible."""
+    left = max(ZERO, ctx.plan().deductible - ctx.ledger.deductible_met)
+    draft.deductible = min(left, draft.allowed - draft.copay)
+    if draft.deductible > ZERO:
+        draft.note(
+            "deductible",
+            f"{ctx.money(draft.deductible)} goes to your deductible "
+            f"({ctx.money(left)} of {ctx.money(ctx.plan().deductible)} was left).",
+            draft.deductible,
+        )
+
+
+def coinsurance(draft: Draft, ctx: Context) -> None:
+    """The patient's percentage of what is left after copay and deductible."""
+    percent = ctx.plan().patient_percent
+    rest = draft.allowed - draft.copay - draft.deductible
+    draft.coinsurance = ctx.round(percent_of(rest, percent))
+    if draft.coinsurance > ZERO:
+        draft.note(
+            "coinsurance",
+            f"You pay {percent}% of the remaining {ctx.money(rest)}: "
+            f"{ctx.money(draft.coinsurance)}.",
+            draft.coinsurance,
+        )
+
+
+def oop_maximum(draft: Draft, ctx: Context) -> None:
+    """The out-of-pocket maximum caps the patient's share, even part-way through a line."""
+    cap = ctx.plan().oop_max
+    if cap is None:
+        return
+    room = max(ZERO, cap - ctx.ledger.oop_met)
+    share = draft.cost_share
+    if share <= room:
+        return
+    # The share is paid in order copay, deductible, coinsurance: the cap stops the later parts.
+    draft.copay = min(draft.copay, room)
+    draft.deductible = min(draft.deductible, room - draft.copay)
+    draft.coinsurance = min(draft.coinsurance, room - draft.copay - draft.deductible)
+    saved = share - draft.cost_share
+    if room > ZERO:
+        msg = (
+            f"You reach your {ctx.money(cap)} out-of-pocket maximum on this line, so the plan "
+            f"pays the remaining {ctx.money(saved)} of your share."
+        )
+    else:
+        msg = (
+            f"Your {ctx.money(cap)} out-of-pocket maximum is already reached, so the plan pays "
+            f"your {ctx.money(saved)} share."
+        )
+    draft.note("oop_max_reached", msg, saved)
+
+
+def benefit_maximums(draft: Draft, ctx: Context) -> None:
+    """Per-visit and annual dollar maxima cap what the plan pays; the patient owes the rest."""
+    terms, ledger, visit = ctx.plan(), ctx.ledger, ctx.visit
+    plan = draft.allowed - draft.cost_share
+    paid = plan
+    if terms.per_visit_max is not None:
+        paid = min(paid, max(ZERO, terms.per_visit_max - visit.plan_paid))
+    if terms.annual_max is not None:
+        annual_room = max(ZERO, terms.annual_max - ledger.annual_used)
+        if annual_room < paid:
+            paid = annual_room
+    over = plan - paid
+    if over > ZERO:
+        draft.uncovered = over
+        draft.note("benefit_maximum", _maximum_sentence(ctx, plan, paid, over), over)
+    draft.plan_pays = paid
+
+
+def _maximum_sentence(ctx: Context, plan: Decimal, paid: Decimal, over: Decimal) -> str:
+    terms = ctx.plan()
+    annual_room = (
+        None if terms.annual_max is None else max(ZERO, terms.annual_max - ctx.ledger.annual_used)
+    )
+    if annual_room is not None and annual_room == paid:
+        limit = f"its {ctx.money(terms.annual_max or ZERO)} annual maximum"
+    else:
+        limit = f"its {ctx.money(terms.per_visit_max or ZERO)} per-visit maximum"
+    return (
+        f"The plan would pay {ctx.money(plan)} but pays only {ctx.money(paid)}, up to {limit}; "
+        f"you pay the other {ctx.money(over)}."
+    )
+
+
+def settle_covered(draft: Draft, ctx: Context) -> None:
+    """Charge above the allowed amount: written off in network, billed to you out of network."""
+    terms = ctx.plan()
+    above = draft.charge - draft.allowed
+    draft.above_allowed = above
+    if above > ZERO:
+        if terms.network is Network.IN:
+            draft.written_off = above
+            msg = f"The {ctx.money(above)} above the allowed amount is written off (in network)."
+            draft.note("written_off", msg, above)
+        else:
+            draft.balance_billed = above
+            msg = (
+                f"The clinic is out of network, so you owe the {ctx.money(above)} above the "
+                "allowed amount."
+            )
+            draft.note("balance_billed", msg, above)
+    _post(draft, ctx)
+
+
+def _post(draft: Draft, ctx: Context) -> None:
+    """Carry this line into the running totals."""
+    ledger = ctx.ledger
+    ledger.deductible_met += draft.deductible
+    ledger.oop_met += draft.cost_share
+    ledger.annual_used += draft.plan_pays
+    ctx.visit.plan_paid += draft.plan_pays
+    if draft.plan_pays > ZERO:
+        draft.note("plan_pays", f"The plan pays {ctx.money(draft.plan_pays)}.", draft.plan_pays)
+
+
+SELF_PAY_RULES: tuple[Rule, ...] = (self_pay_discount, settle_uncovered)
+PACKAGE_RULES: tuple[Rule, ...] = (package_share, settle_uncovered)
+NOT_COVERED_RULES: tuple[Rule, ...] = (uncovered_discount, settle_uncovered)
+BUNDLED_RULES: tuple[Rule, ...] = (bundled,)
+COVERED_RULES: tuple[Rule, ...] = (
+    allowed_amount,
+    copay,
+    deductible,
+    coinsurance,
+    oop_maximum,
+    benefit_maximums,
+    settle_covered,
+)

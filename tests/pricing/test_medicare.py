@@ -1,0 +1,149 @@
+"""Medicare: 8-minute rule, G0283 for unattended e-stim, bundled hot packs, rules for needling."""
+
+from decimal import Decimal as D
+
+from builders import catalog, codes, insured, item, line, met, plan, rule, standing
+
+from estimator.pricing import (
+    BillingCode,
+    PlanKind,
+    SelfPay,
+    Treatment,
+    UnitRule,
+    estimate_plan,
+)
+
+MET_283 = standing(deductible_met="283.00")
+
+
+def medicare(st=MET_283, **changes):
+    # Part B: 283.00 deductible, 20% coinsurance, no out-of-pocket maximum.
+    base = {
+        "kind": PlanKind.MEDICARE,
+        "deductible": D("283.00"),
+        "oop_max": None,
+        "rules": {},
+    }
+    return insured(st, **{**base, **changes})
+
+
+TIMED = item("DN", 30, 1, "ESTIM_ATT", "MANUAL")
+
+
+def test_eight_minute_rule_pools_timed_minutes_for_attended_estim():
+    # 22 + 22 = 44 timed minutes -> 3 units; one each for the full 15s, the third to the
+    # first of the equal 7-minute remainders (97032): 2 x 30.00 = 60.00; 97140 1 x 35.00.
+    est = estimate_plan(plan(TIMED), catalog(), medicare())
+    estim, manual = line(est, code="ESTIM_ATT"), line(est, code="MANUAL")
+    assert estim.billing == (BillingCode("97032", 2),)
+    assert estim.charge == D("60.00")
+    assert (manual.billing, manual.charge) == ((BillingCode("97140", 1),), D("35.00"))
+
+
+def test_midpoint_rule_counts_attended_estim_on_its_own_minutes():
+    # 22 minutes -> 1 unit each: 30.00 and 35.00.
+    est = estimate_plan(plan(TIMED), catalog(), insured(met()))
+    assert line(est, code="ESTIM_ATT").billing == (BillingCode("97032", 1),)
+    assert line(est, code="ESTIM_ATT").charge == D("30.00")
+    assert line(est, code="MANUAL").charge == D("35.00")
+
+
+def test_plan_terms_can_choose_the_eight_minute_rule_for_a_commercial_plan():
+    est = estimate_plan(plan(TIMED), catalog(), insured(met(), unit_rule=UnitRule.EIGHT_MINUTE))
+    assert line(est, code="ESTIM_ATT").billing == (BillingCode("97032", 2),)
+
+
+def test_medicare_attended_estim_allowed_per_unit():
+    # 97032 allowed 15.50 x 2 units = 31.00: 20% = 6.20, plan 24.80, 29.00 written off.
+    # 97140 allowed 20.00 x 1: 4.00, plan 16.00. Needling, no rule: 90.00. Patient 100.20.
+    rules = {("addon", "ESTIM_ATT"): rule(fixed="15.50"), ("addon", "MANUAL"): rule(fixed="20.00")}
+    est = estimate_plan(plan(TIMED), catalog(), medicare(rules=rules))
+    estim = line(est, code="ESTIM_ATT")
+    assert (estim.allowed, estim.coinsurance, estim.plan_pays, estim.written_off) == (
+        D("31.00"),
+        D("6.20"),
+        D("24.80"),
+        D("29.00"),
+    )
+    assert est.primary.totals.patient_pays == D("100.20")
+    assert not est.is_range
+
+
+def test_medicare_bills_g0283_for_unattended_estim():
+    # Allowed 12.00: 20% = 2.40, plan 9.60, 20.00 - 12.00 = 8.00 written off.
+    rules = {("addon", "ESTIM"): rule(fixed="12.00")}
+    est = estimate_plan(plan(item("DN", 30, 1, "ESTIM")), catalog(), medicare(rules=rules))
+    estim = line(est, code="ESTIM")
+    assert estim.billing == (BillingCode("G0283", 1),)
+    assert (estim.patient_pays, estim.plan_pays, estim.written_off) == (
+        D("2.40"),
+        D("9.60"),
+        D("8.00"),
+    )
+
+
+def test_commercial_plan_bills_97014_for_unattended_estim():
+    est = estimate_plan(plan(item("DN", 30, 1, "ESTIM")), catalog(), insured(met()))
+    assert line(est, code="ESTIM").billing == (BillingCode("97014", 1),)
+
+
+def test_medicare_hot_pack_is_bundled_and_not_charged():
+    # 97010 is bundled: charge 0.00, with the 15.00 list price named in the adjustment.
+    est = estimate_plan(plan(item("DN", 30, 1, "HOTPACK")), catalog(), medicare())
+    pack = line(est, code="HOTPACK")
+    assert pack.treatment is Treatment.BUNDLED
+    assert (pack.charge, pack.patient_pays, pack.plan_pays) == (D("0"), D("0"), D("0"))
+    assert codes(pack) == ["medicare_bundled"]
+    assert pack.adjustments[0].amount == D("15.00")
+    assert "medicare_bundled" in [w.code for w in est.warnings]
+
+
+def test_commercial_patient_pays_for_the_hot_pack():
+    # Not bundled outside Medicare; usually not covered and no rule -> 15.00.
+    est = estimate_plan(plan(item("DN", 30, 1, "HOTPACK")), catalog(), insured(met()))
+    assert line(est, code="HOTPACK").patient_pays == D("15.00")
+
+
+def test_medicare_needling_is_not_covered_without_a_rule():
+    est = estimate_plan(plan(), catalog(), medicare())
+    assert line(est).treatment is Treatment.NOT_COVERED
+    assert est.primary.totals.patient_pays == D("90.00")
+
+
+def test_medicare_needling_is_covered_when_the_rules_say_so():
+    # NCD 30.3.3 chronic low-back pain: allowed 25.74; 20% = 5.148 -> 5.15; plan 20.59;
+    # 90.00 - 25.74 = 64.26 written off.
+    rules = {("service", "DN"): rule(fixed="25.74")}
+    est = estimate_plan(plan(), catalog(), medicare(rules=rules))
+    assert (line(est).patient_pays, line(est).plan_pays, line(est).written_off) == (
+        D("5.15"),
+        D("20.59"),
+        D("64.26"),
+    )
+
+
+def test_medicare_deductible_applies_before_coinsurance():
+    # Nothing of the 283.00 met: allowed 25.74 all to the deductible, the plan pays nothing.
+    rules = {("service", "DN"): rule(fixed="25.74")}
+    est = estimate_plan(plan(), catalog(), medicare(standing(), rules=rules))
+    assert (line(est).deductible, line(est).plan_pays) == (D("25.74"), D("0"))
+
+
+def test_acupuncture_bills_first_unit_then_additional_units():
+    # 30 minutes = 2 units: 97810 x 1 + 97811 x 1; self-pay price 110.00.
+    est = estimate_plan(plan(item("ACU", 30)), catalog(), SelfPay())
+    assert line(est, code="ACU").billing == (BillingCode("97810", 1), BillingCode("97811", 1))
+    assert line(est, code="ACU").charge == D("110.00")
+
+
+def test_acupuncture_allowed_amount_is_per_unit():
+    # 30.00 x 2 units = 60.00: 20% = 12.00, plan 48.00, 50.00 written off.
+    rules = {("service", "ACU"): rule(fixed="30.00")}
+    est = estimate_plan(plan(item("ACU", 30)), catalog(), insured(met(), rules=rules))
+    acu = line(est, code="ACU")
+    assert (acu.allowed, acu.patient_pays, acu.plan_pays, acu.written_off) == (
+        D("60.00"),
+        D("12.00"),
+        D("48.00"),
+        D("50.00"),
+    )
