@@ -94,9 +94,7 @@ def test_standing_deductible_met_moves_to_coinsurance(cascade: Clinic) -> None:
 
 def test_unsure_patient_gets_a_range_from_the_assumed_plan(cascade: Clinic) -> None:
     result = quote_build(
-        quote=quote(
-            cascade, pricing.PlanItem("dry-needling-1-2", 30, 2), coverage_mode="unknown"
-        )
+        quote=quote(cascade, pricing.PlanItem("dry-needling-1-2", 30, 2), coverage_mode="unknown")
     )
     assert result.plan == cascade.unsure_patient_plan
     assert result.estimate.is_range
@@ -109,9 +107,7 @@ def test_unsure_patient_without_an_assumed_plan_is_told_to_choose(cascade: Clini
     cascade.unsure_patient_plan = None
     cascade.save()
     with pytest.raises(QuoteInvalid) as error:
-        quote_build(
-            quote=quote(cascade, pricing.PlanItem("ims", 30, 1), coverage_mode="unknown")
-        )
+        quote_build(quote=quote(cascade, pricing.PlanItem("ims", 30, 1), coverage_mode="unknown"))
     assert codes(error) == {"no_assumed_plan"}
 
 
@@ -166,9 +162,7 @@ def test_inactive_service_cannot_be_quoted(cascade: Clinic) -> None:
 
 def test_session_longer_than_the_clinic_allows_is_refused(cascade: Clinic) -> None:
     with pytest.raises(QuoteInvalid) as error:
-        quote_build(
-            quote=quote(cascade, pricing.PlanItem("ims", 60, 1, ("estim-unattended",)))
-        )
+        quote_build(quote=quote(cascade, pricing.PlanItem("ims", 60, 1, ("estim-unattended",))))
     assert codes(error) == {"session_too_long"}
 
 

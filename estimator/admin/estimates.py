@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,6 +23,7 @@ from estimator.models import (
 )
 
 from .common import money_column
+from .estimate_builder import estimate_builder_view
 
 
 @admin.register(Estimate)
@@ -46,6 +50,7 @@ class EstimateAdmin(SimpleHistoryAdmin):
     actions = ["issue_selected", "void_selected"]
     readonly_fields = [
         "reference",
+        "breakdown",
         "clinic",
         "source",
         "coverage_mode",
@@ -88,6 +93,7 @@ class EstimateAdmin(SimpleHistoryAdmin):
             "Totals",
             {"fields": ["total_charge", "patient_total", "patient_total_best", "plan_total"]},
         ),
+        ("Line by line", {"fields": ["breakdown"]}),
         ("Status", {"fields": ["issued_at", "voided_at", "void_reason", "notes"]}),
         (
             "Frozen record",
@@ -99,8 +105,21 @@ class EstimateAdmin(SimpleHistoryAdmin):
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Estimates are priced by the engine; staff create them from the estimate builder.
+        # Estimates are priced by the engine; staff create them with the estimate builder
+        # ("Price a new estimate"), never by typing totals into a form.
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        builder = self.admin_site.admin_view(partial(estimate_builder_view, self))
+        return [path("new/", builder, name="estimator_estimate_builder"), *super().get_urls()]
+
+    @admin.display(description="breakdown")
+    def breakdown(self, obj: Estimate) -> str:
+        if not obj.result_data:
+            return "—"
+        return render_to_string(
+            "admin/estimator/estimate/breakdown.html", {"result": obj.result_data}
+        )
 
     @admin.action(description="Issue selected draft estimates to the patient")
     def issue_selected(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:

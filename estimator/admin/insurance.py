@@ -61,7 +61,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
         "name",
         "payer",
         "clinic",
-        "network",
+        "network_short",
         "deductible_text",
         "coinsurance_percent",
         "copay_text",
@@ -110,6 +110,10 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
         # The plan manager already joins the payer, which makes the changelist skip
         # list_select_related; join the clinic here too.
         return super().get_queryset(request).select_related("payer", "clinic")
+
+    @admin.display(description="network", ordering="network")
+    def network_short(self, obj: InsurancePlan) -> str:
+        return "In network" if obj.network == "in" else "Out of network"
 
     @admin.display(description="out-of-pocket max", ordering="out_of_pocket_max")
     def oop_text(self, obj: InsurancePlan) -> str:
