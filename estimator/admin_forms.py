@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import ServiceType
+from .models import Estimate, ServiceType
 
 
 class MinutesListField(forms.CharField):
@@ -58,4 +59,45 @@ class ServiceTypeForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
             "billing_basis",
             "durations",
             "usually_covered",
+        ]
+
+
+ICD10_RE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+
+
+class CodeListField(forms.CharField):
+    """'M54.50, M79.18' in the form, ["M54.50", "M79.18"] in the model; ICD-10 shape checked."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        codes = [c.strip().upper() for c in str(text).split(",") if c.strip()]
+        bad = [c for c in codes if not ICD10_RE.match(c)]
+        if bad:
+            raise ValidationError(f"Not ICD-10 codes: {', '.join(bad)}.")
+        return codes
+
+
+class EstimateForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
+    """Stored estimate: only patient details and notes are editable; money never is."""
+
+    diagnosis_codes = CodeListField(
+        required=False, help_text="ICD-10 codes separated by commas, e.g. M54.50, M79.18."
+    )
+
+    class Meta:
+        model = Estimate
+        fields = [
+            "patient_name",
+            "patient_date_of_birth",
+            "patient_email",
+            "patient_phone",
+            "external_reference",
+            "diagnosis_codes",
+            "void_reason",
+            "notes",
         ]

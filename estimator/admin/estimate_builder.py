@@ -16,11 +16,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from estimator import pricing
+from estimator.admin_forms import CodeListField
 from estimator.models import AddOn, Clinic, CoverageMode, EstimateSource, InsurancePlan, ServiceType
 from estimator.quotes import QuoteInput, QuoteInvalid, quote_build
 from estimator.services import PatientDetails, estimate_create
-
-ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
 
 def _amount(label: str) -> forms.DecimalField:
@@ -84,18 +83,10 @@ class PatientForm(forms.Form):
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=30, required=False)
     external_reference = forms.CharField(max_length=100, required=False)
-    diagnosis_codes = forms.CharField(
+    diagnosis_codes = CodeListField(
         required=False, help_text="ICD-10 codes separated by commas, e.g. M54.50, M79.18."
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean_diagnosis_codes(self) -> list[str]:
-        codes = [c.strip().upper() for c in self.cleaned_data["diagnosis_codes"].split(",")]
-        codes = [c for c in codes if c]
-        bad = [c for c in codes if not ICD10.match(c)]
-        if bad:
-            raise ValidationError(f"Not ICD-10 codes: {', '.join(bad)}.")
-        return codes
 
     def clean_date_of_birth(self) -> dt.date | None:
         born = self.cleaned_data["date_of_birth"]

@@ -14,6 +14,7 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
+from estimator.admin_forms import EstimateForm
 from estimator.models import (
     Estimate,
     EstimateStatus,
@@ -48,8 +49,10 @@ class EstimateAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     patient_text = money_column("patient_total", "patient pays")
     actions = ["issue_selected", "void_selected"]
+    form = EstimateForm
     readonly_fields = [
         "reference",
+        "status",
         "breakdown",
         "clinic",
         "source",
