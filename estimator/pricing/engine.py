@@ -10,6 +10,7 @@ from operator import attrgetter
 from . import notes
 from .catalog import PricedLine, PricedSession, price_sessions
 from .ledger import Ledger, Visit
+from .medicare import apply_medicare_claim_rules
 from .money import ZERO, Rounder, percent_of, rounder_for
 from .packages import Candidate, PackagePlan, choose_packages
 from .policy import ScenarioSpec, annual_maximum_used, scenario_specs, treat_session
@@ -33,6 +34,7 @@ from .types import (
     Line,
     LineKind,
     PackagePurchase,
+    PlanKind,
     PlanRequest,
     PlanTerms,
     Scenario,
@@ -176,6 +178,10 @@ def _run_insured(
             warnings.append(notes.benefit_year_warning(year))
         lines = _insured_session(session, spec, terms, ctx, warnings)
         sessions.append(_session(session, year, lines))
+    if terms.kind is PlanKind.MEDICARE:
+        marked, medicare_warnings = apply_medicare_claim_rules(sessions, terms, standing)
+        sessions = list(marked)
+        warnings.extend(medicare_warnings)
     return _scenario(spec, sessions, ())
 
 

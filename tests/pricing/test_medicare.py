@@ -74,7 +74,7 @@ def test_medicare_bills_g0283_for_unattended_estim():
     rules = {("addon", "ESTIM"): rule(fixed="12.00")}
     est = estimate_plan(plan(item("DN", 30, 1, "ESTIM")), catalog(), medicare(rules=rules))
     estim = line(est, code="ESTIM")
-    assert estim.billing == (BillingCode("G0283", 1),)
+    assert estim.billing == (BillingCode("G0283", 1, ("GP",)),)
     assert (estim.patient_pays, estim.plan_pays, estim.written_off) == (
         D("2.40"),
         D("9.60"),
@@ -147,3 +147,48 @@ def test_acupuncture_allowed_amount_is_per_unit():
         D("48.00"),
         D("50.00"),
     )
+
+
+ACU_COVERED = {("service", "ACU"): rule(fixed="37.03")}
+
+
+def test_medicare_acupuncture_sessions_13_to_20_carry_kx_and_warn():
+    # Two a week: 14 sessions from day 0 to day 45, all inside 90 days.
+    est = estimate_plan(
+        plan(item("ACU", 30, 14), per_week=2), catalog(), medicare(rules=ACU_COVERED)
+    )
+    modifiers = [s.lines[0].billing[0].modifiers for s in est.primary.sessions]
+    assert modifiers[:12] == [()] * 12
+    assert modifiers[12:] == [("KX",), ("KX",)]
+    # The additional-unit code carries KX too; acupuncture is never a GP therapy code.
+    assert est.primary.sessions[12].lines[0].billing[1] == BillingCode("97811", 1, ("KX",))
+    assert "medicare_acupuncture_12_in_90" in {w.code for w in est.warnings}
+
+
+def test_visits_already_used_count_toward_kx():
+    est = estimate_plan(
+        plan(item("ACU", 30, 2)), catalog(), medicare(standing(visits_used=12), rules=ACU_COVERED)
+    )
+    assert [s.lines[0].billing[0].modifiers for s in est.primary.sessions] == [("KX",), ("KX",)]
+
+
+def test_twelve_acupuncture_sessions_spread_over_more_than_90_days_do_not_warn():
+    est = estimate_plan(
+        plan(item("ACU", 30, 12), per_week=1), catalog(), medicare(rules=ACU_COVERED)
+    )
+    assert "medicare_acupuncture_12_in_90" not in {w.code for w in est.warnings}
+    assert all(s.lines[0].billing[0].modifiers == () for s in est.primary.sessions)
+
+
+def test_covered_therapy_codes_carry_gp_for_medicare_but_uncovered_lines_do_not():
+    rules = {("addon", "MANUAL"): rule(fixed="20.00")}
+    est = estimate_plan(plan(TIMED), catalog(), medicare(rules=rules))
+    assert line(est, code="MANUAL").billing[0].modifiers == ("GP",)
+    assert line(est, code="ESTIM_ATT").billing[0].modifiers == ()
+    assert line(est, code="DN").billing[0].modifiers == ()
+
+
+def test_commercial_plans_get_no_medicare_modifiers():
+    rules = {("addon", "MANUAL"): rule(fixed="20.00")}
+    est = estimate_plan(plan(TIMED), catalog(), insured(met(), rules=rules))
+    assert line(est, code="MANUAL").billing[0].modifiers == ()

@@ -1,0 +1,78 @@
+"""Medicare claim details: therapy and acupuncture modifiers, and the acupuncture visit rules.
+
+NCD 30.3.3 pays acupuncture for chronic low-back pain for up to 12 visits in 90 days, 8 more
+when the patient is improving, and no more than 20 a year; sessions 13 to 20 carry the KX
+modifier. Codes that are always therapy under a physical therapy plan of care carry GP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from .types import BillingCode, EstimateWarning, Line, PlanTerms, Session, Standing, Treatment
+
+ACUPUNCTURE_CODES = frozenset({"97810", "97811", "97813", "97814"})
+INITIAL_AFTER_NINETY_DAYS = 12
+ACUPUNCTURE_YEAR_LIMIT = 20
+WINDOW = timedelta(days=90)
+
+MORE_THAN_TWELVE = EstimateWarning(
+    "medicare_acupuncture_12_in_90",
+    "Medicare pays for more than 12 acupuncture sessions in 90 days only if your low-back pain "
+    "is improving; sessions 13 to 20 are billed with the KX modifier and may be reviewed.",
+)
+
+
+def _is_therapy(code: str) -> bool:
+    return code == "G0283" or (code.startswith("97") and code not in ACUPUNCTURE_CODES)
+
+
+def _is_acupuncture(line: Line) -> bool:
+    return any(b.code in ACUPUNCTURE_CODES for b in line.billing)
+
+
+def _with_modifiers(line: Line, kx: bool) -> Line:
+    if line.treatment is not Treatment.COVERED:
+        return line
+    billing = []
+    for code in line.billing:
+        modifiers = list(code.modifiers)
+        if _is_therapy(code.code) and "GP" not in modifiers:
+            modifiers.append("GP")
+        if kx and code.code in ACUPUNCTURE_CODES and "KX" not in modifiers:
+            modifiers.append("KX")
+        billing.append(BillingCode(code.code, code.units, tuple(modifiers)))
+    return replace(line, billing=tuple(billing))
+
+
+def apply_medicare_claim_rules(
+    sessions: Sequence[Session], terms: PlanTerms, standing: Standing
+) -> tuple[tuple[Session, ...], list[EstimateWarning]]:
+    """Add GP and KX modifiers to covered Medicare lines; warn past 12 acupuncture visits."""
+    del terms  # the caller checks the plan kind; kept for a uniform rule signature
+    warnings: list[EstimateWarning] = []
+    # Visits already used this year count toward 13-20 (the year's first window is assumed
+    # to start with them).
+    count = standing.visits_used
+    year: date | None = None
+    window_dates: list[date] = []
+    out = []
+    for session in sessions:
+        if session.benefit_year_start != year:
+            if year is not None:
+                count = 0
+            year = session.benefit_year_start
+        acupuncture = any(
+            _is_acupuncture(line) and line.treatment is Treatment.COVERED for line in session.lines
+        )
+        if acupuncture:
+            count += 1
+            window_dates = [d for d in window_dates if session.on - d < WINDOW] + [session.on]
+            if len(window_dates) > INITIAL_AFTER_NINETY_DAYS and MORE_THAN_TWELVE not in warnings:
+                warnings.append(MORE_THAN_TWELVE)
+        kx = acupuncture and INITIAL_AFTER_NINETY_DAYS < count <= ACUPUNCTURE_YEAR_LIMIT
+        lines = tuple(_with_modifiers(line, kx) for line in session.lines)
+        out.append(replace(session, lines=lines))
+    return tuple(out), warnings
