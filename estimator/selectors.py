@@ -188,7 +188,9 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
             allowed = pricing.AllowedAmount(pricing.AllowedKind.FIXED, rule.allowed_amount.amount)
         elif rule.allowed_basis == AllowedBasis.PERCENT:
             allowed = pricing.AllowedAmount(pricing.AllowedKind.PERCENT, rule.allowed_percent)
-        rules[key] = pricing.CoverageRule(pricing.CoverageStatus(rule.status), allowed)
+        rules[key] = pricing.CoverageRule(
+            pricing.CoverageStatus(rule.status), allowed, rule.note.strip()
+        )
     return pricing.PlanTerms(
         kind=pricing.PlanKind(plan.payer.kind),
         network=pricing.Network(plan.network),

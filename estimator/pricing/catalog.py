@@ -42,6 +42,7 @@ class PricedLine:
     has_rule: bool
     allowed: AllowedAmount | None
     bundled: bool
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +140,15 @@ def _lookup(
 
 def _status(
     terms: PlanTerms | None, kind: LineKind, code: str, usually_covered: bool
-) -> tuple[CoverageStatus | None, bool, AllowedAmount | None]:
+) -> tuple[CoverageStatus | None, bool, AllowedAmount | None, str]:
     if terms is None:
-        return None, False, None
+        return None, False, None, ""
     found = terms.rules.get((kind.value, code))
     if found is not None:
-        return found.status, True, found.allowed
+        return found.status, True, found.allowed, found.note
     # Never assume coverage without a rule: usually-covered codes become "unknown".
-    return (CoverageStatus.UNKNOWN if usually_covered else CoverageStatus.NOT_COVERED), False, None
+    status = CoverageStatus.UNKNOWN if usually_covered else CoverageStatus.NOT_COVERED
+    return status, False, None, ""
 
 
 def _service_line(
@@ -154,7 +156,7 @@ def _service_line(
 ) -> PricedLine:
     timed = service.basis is Basis.UNIT
     billing = _service_billing(service, units) if timed else (BillingCode(service.billing_code, 1),)
-    status, has_rule, allowed = _status(
+    status, has_rule, allowed, note = _status(
         terms, LineKind.SERVICE, service.code, service.usually_covered
     )
     name = f"{service.name} ({minutes} min)"
@@ -170,6 +172,7 @@ def _service_line(
         has_rule,
         allowed,
         False,
+        note,
     )
 
 
@@ -189,7 +192,9 @@ def _addon_line(addon: AddonDef, units: int, price: Decimal, terms: PlanTerms | 
     medicare = terms is not None and terms.kind is PlanKind.MEDICARE
     code = addon.medicare_billing_code if medicare and addon.medicare_billing_code else None
     billing = (BillingCode(code or addon.billing_code, units),)
-    status, has_rule, allowed = _status(terms, LineKind.ADDON, addon.code, addon.usually_covered)
+    status, has_rule, allowed, note = _status(
+        terms, LineKind.ADDON, addon.code, addon.usually_covered
+    )
     bundled = medicare and addon.medicare_bundled
     return PricedLine(
         LineKind.ADDON,
@@ -203,4 +208,5 @@ def _addon_line(addon: AddonDef, units: int, price: Decimal, terms: PlanTerms | 
         has_rule,
         allowed,
         bundled,
+        note,
     )

@@ -103,6 +103,9 @@ def line_warnings(sessions: Sequence[PricedSession], coverage: Coverage) -> list
             found.extend(
                 _code_warnings(line.name, line.status, line.bundled, line.timed, line.units)
             )
+            if line.note:
+                # The clinic's own words on the plan's rule ("only for chronic low-back pain").
+                found.append(EstimateWarning("plan_rule_note", f"{line.name}: {line.note}"))
     return found
 
 

@@ -185,10 +185,11 @@ class AllowedAmount:
 
 @dataclass(frozen=True, slots=True)
 class CoverageRule:
-    """The plan's answer for one code: status and optional allowed amount."""
+    """The plan's answer for one code: status, optional allowed amount, and a note for people."""
 
     status: CoverageStatus
     allowed: AllowedAmount | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

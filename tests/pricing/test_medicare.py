@@ -1,11 +1,13 @@
 """Medicare: 8-minute rule, G0283 for unattended e-stim, bundled hot packs, rules for needling."""
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 from builders import catalog, codes, insured, item, line, met, plan, rule, standing
 
 from estimator.pricing import (
     BillingCode,
+    EstimateWarning,
     PlanKind,
     SelfPay,
     Treatment,
@@ -192,3 +194,17 @@ def test_commercial_plans_get_no_medicare_modifiers():
     rules = {("addon", "MANUAL"): rule(fixed="20.00")}
     est = estimate_plan(plan(TIMED), catalog(), insured(met(), rules=rules))
     assert line(est, code="MANUAL").billing[0].modifiers == ()
+
+
+def test_a_plan_rule_note_reaches_the_patient_as_a_warning():
+    rules = {
+        ("service", "ACU"): rule(fixed="37.03"),
+    }
+    noted = {
+        key: replace(value, note="Only for chronic low-back pain.") for key, value in rules.items()
+    }
+    est = estimate_plan(plan(item("ACU", 30, 1)), catalog(), medicare(rules=noted))
+    assert (
+        EstimateWarning("plan_rule_note", "Acupuncture (30 min): Only for chronic low-back pain.")
+        in est.warnings
+    )
