@@ -93,7 +93,7 @@ def catalog_snapshot(
         service_rows.setdefault(row.service_id, []).append(row)
     service_defs = {
         service.code: _service_def(service, service_rows.get(service.pk, []))
-        for service in ServiceType.objects.filter(code__in=wanted_services, active=True)
+        for service in ServiceType.objects.filter(code__in=wanted_services, active=True).order_by()
     }
     add_on_rows: dict[int, list[AddOnPrice]] = {}
     for price in AddOnPrice.objects.filter(clinic=clinic, add_on__code__in=wanted_add_ons).order_by(
@@ -106,7 +106,7 @@ def catalog_snapshot(
         combines.setdefault(add_on_id, set()).add(service_code)
     add_on_defs = {
         add_on.code: _add_on_def(add_on, add_on_rows.get(add_on.pk, []), combines)
-        for add_on in AddOn.objects.filter(code__in=wanted_add_ons, active=True)
+        for add_on in AddOn.objects.filter(code__in=wanted_add_ons, active=True).order_by()
     }
     packages = tuple(
         pricing.PackageDef(
@@ -120,7 +120,9 @@ def catalog_snapshot(
         )
         for p in Package.objects.filter(
             clinic=clinic, active=True, service__code__in=wanted_services
-        ).select_related("service")
+        )
+        .select_related("service")
+        .order_by("sessions", "code")
     )
     return pricing.CatalogSnapshot(
         currency=clinic.currency,
@@ -176,21 +178,34 @@ def _zero_is_none(amount: Decimal) -> Decimal | None:
 def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
     """A plan's benefit terms and coverage rules for the engine (one query for the rules)."""
     rules: dict[tuple[str, str], pricing.CoverageRule] = {}
-    for rule in CoverageRule.objects.filter(plan=plan).select_related("service", "add_on"):
-        if rule.service is not None:
-            key = ("service", rule.service.code)
-        elif rule.add_on is not None:
-            key = ("addon", rule.add_on.code)
+    # values_list and no ordering: this runs on every insured quote, and model instances
+    # plus the default ordering's joins cost more than the query itself.
+    rows = (
+        CoverageRule.objects.filter(plan=plan)
+        .order_by()
+        .values_list(
+            "service__code",
+            "add_on__code",
+            "status",
+            "allowed_basis",
+            "allowed_amount",
+            "allowed_percent",
+            "note",
+        )
+    )
+    for service_code, add_on_code, status, basis, amount, percent, note in rows:
+        if service_code is not None:
+            key = ("service", service_code)
+        elif add_on_code is not None:
+            key = ("addon", add_on_code)
         else:  # the database refuses such a row (rule_one_target); skip rather than guess
             continue
         allowed = None
-        if rule.allowed_basis == AllowedBasis.FIXED:
-            allowed = pricing.AllowedAmount(pricing.AllowedKind.FIXED, rule.allowed_amount.amount)
-        elif rule.allowed_basis == AllowedBasis.PERCENT:
-            allowed = pricing.AllowedAmount(pricing.AllowedKind.PERCENT, rule.allowed_percent)
-        rules[key] = pricing.CoverageRule(
-            pricing.CoverageStatus(rule.status), allowed, rule.note.strip()
-        )
+        if basis == AllowedBasis.FIXED:
+            allowed = pricing.AllowedAmount(pricing.AllowedKind.FIXED, amount)
+        elif basis == AllowedBasis.PERCENT:
+            allowed = pricing.AllowedAmount(pricing.AllowedKind.PERCENT, percent)
+        rules[key] = pricing.CoverageRule(pricing.CoverageStatus(status), allowed, note.strip())
     return pricing.PlanTerms(
         kind=pricing.PlanKind(plan.payer.kind),
         network=pricing.Network(plan.network),
