@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Estimator — clinic administration"
 admin.site.site_title = "Estimator admin"
@@ -11,4 +11,11 @@ admin.site.index_title = "Catalog, insurance plans and estimates"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("estimator.api.urls")),
 ]
+
+# Errors outside DRF views (unknown addresses, unreadable bodies, crashes): problem+json under
+# /api/, Django's own pages elsewhere.
+handler400 = "estimator.api.errors.handler400"
+handler404 = "estimator.api.errors.handler404"
+handler500 = "estimator.api.errors.handler500"

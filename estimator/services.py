@@ -156,6 +156,8 @@ def gfe_request_create(
     """Keep a patient's request for a formal Good Faith Estimate with the quote they saw."""
     if not consent:
         raise ValidationError({"consent": "We need your consent to contact you."})
+    if patient.date_of_birth is None:
+        raise ValidationError({"patient_date_of_birth": "A Good Faith Estimate needs it."})
     estimate = quote.estimate
     # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
     total: Any = Money(estimate.primary.totals.patient_pays, estimate.currency)

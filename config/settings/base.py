@@ -138,3 +138,54 @@ LOGGING = {
 # How far from the clinic's today a plan may start (days back, days ahead).
 ESTIMATOR_MAX_DAYS_BACK = env.int("ESTIMATOR_MAX_DAYS_BACK", default=365)
 ESTIMATOR_MAX_DAYS_AHEAD = env.int("ESTIMATOR_MAX_DAYS_AHEAD", default=730)
+
+# Per-IP limits on the patient quote page, counted in the cache by django-ratelimit ("60/m",
+# "10/h"): with REDIS_URL set every worker shares one count. Behind a proxy, set
+# RATELIMIT_IP_META_KEY to the header carrying the client address (e.g. HTTP_X_REAL_IP).
+ESTIMATOR_QUOTE_RATE = env("ESTIMATOR_QUOTE_RATE", default="60/m")
+ESTIMATOR_GFE_REQUEST_RATE = env("ESTIMATOR_GFE_REQUEST_RATE", default="10/h")
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+
+# ---- the integration API (estimator/api/) ----------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an anonymous caller of a protected endpoint gets 401 with WWW-Authenticate.
+        "estimator.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["estimator.api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "estimator.api.throttling.AnonThrottle",
+        "estimator.api.throttling.KeyThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "estimator.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "estimator.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+# Requests per period ("60/min", "1000/hour"); counted in the cache, so shared via Redis.
+ESTIMATOR_RATE_ANON = env("ESTIMATOR_RATE_ANON", default="120/min")
+ESTIMATOR_RATE_QUOTES_ANON = env("ESTIMATOR_RATE_QUOTES_ANON", default="60/min")
+ESTIMATOR_RATE_KEY = env("ESTIMATOR_RATE_KEY", default="600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Estimator API",
+    "DESCRIPTION": "Catalog, quotes and stored estimates for billing integrations. "
+    'Money is always {"amount": "12.34", "currency": "USD"}; errors are '
+    "application/problem+json (RFC 9457).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CoverageModeEnum": "estimator.models.CoverageMode",
+        "EstimateStatusEnum": "estimator.models.EstimateStatus",
+    },
+}

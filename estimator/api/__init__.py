@@ -1,0 +1,1 @@
+"""The versioned REST API for billing integrations (mounted at /api/v1/)."""

@@ -1,0 +1,78 @@
+"""Authentication and scopes: anonymous 401, wrong scope 403, revoked/expired keys refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from estimator.models import IntegrationKey
+from tests.api.conftest import auth
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_estimates_list_is_401_with_www_authenticate(api, starter_catalog):
+    response = api.get("/api/v1/estimates")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_anonymous_estimate_detail_is_401(api, starter_catalog):
+    assert api.get("/api/v1/estimates/EST-ABCDEFGH").status_code == 401
+
+
+def test_anonymous_create_is_401(api, plan_request):
+    assert api.post("/api/v1/estimates", plan_request, format="json").status_code == 401
+
+
+def test_read_key_cannot_create_estimates(reader, plan_request):
+    response = reader.post("/api/v1/estimates", plan_request, format="json")
+    assert response.status_code == 403
+    assert "read_write" in response.json()["detail"]
+
+
+def test_read_key_may_list_estimates_and_read_the_catalog(reader, starter_catalog):
+    assert reader.get("/api/v1/estimates").status_code == 200
+    assert reader.get("/api/v1/services").status_code == 200
+
+
+def test_unknown_key_is_401(api, starter_catalog):
+    response = api.get("/api/v1/estimates", **auth("nope.nothing"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+def test_revoked_key_is_401(read_key):
+    IntegrationKey.objects.update(revoked=True)
+    client = APIClient()
+    assert client.get("/api/v1/estimates", **auth(read_key)).status_code == 401
+
+
+def test_expired_key_is_401(read_key):
+    IntegrationKey.objects.update(expiry_date=timezone.now() - dt.timedelta(days=1))
+    response = APIClient().get("/api/v1/estimates", **auth(read_key))
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+def test_non_staff_session_cannot_read_estimates(client, django_user_model, starter_catalog):
+    client.force_login(django_user_model.objects.create_user("pat", password="pw-pat-12345"))
+    assert client.get("/api/v1/estimates").status_code == 403
+
+
+def test_staff_session_may_read_estimates(staff_client, starter_catalog):
+    assert staff_client.get("/api/v1/estimates").status_code == 200
+
+
+def test_last_used_at_is_written_at_most_once_a_minute(reader, starter_catalog):
+    reader.get("/api/v1/estimates")
+    first = IntegrationKey.objects.get().last_used_at
+    reader.get("/api/v1/estimates")
+    assert IntegrationKey.objects.get().last_used_at == first
+    IntegrationKey.objects.update(last_used_at=first - dt.timedelta(minutes=2))
+    reader.get("/api/v1/estimates")
+    assert IntegrationKey.objects.get().last_used_at > first

@@ -1,0 +1,195 @@
+"""POST/GET /api/v1/estimates and GET /api/v1/estimates/{reference}."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from estimator.models import Estimate, EstimateStatus, IntegrationKey
+from tests.api.conftest import auth, plan_id, start
+
+pytestmark = pytest.mark.django_db
+
+
+def _estimate_body(plan_request, **extra):
+    return {
+        **plan_request,
+        "patient": {
+            "name": "Alex Rivera",
+            "date_of_birth": "1984-03-09",
+            "email": "alex@example.com",
+            "phone": "503-555-0199",
+        },
+        "external_reference": "CHART-1042",
+        "diagnosis_codes": ["M54.50", "m79.1"],
+        "notes": "Booked by phone.",
+        **extra,
+    }
+
+
+def test_create_stores_the_estimate_and_answers_201_with_location(writer, plan_request):
+    response = writer.post("/api/v1/estimates", _estimate_body(plan_request), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    estimate = Estimate.objects.get(reference=body["reference"])
+    assert response["Location"].endswith(f"/api/v1/estimates/{estimate.reference}")
+    assert estimate.source == "api"
+    assert estimate.api_key is not None and estimate.api_key.name == "billing"
+    assert estimate.patient_name == "Alex Rivera"
+    assert estimate.diagnosis_codes == ["M54.50", "M79.1"]
+    assert body["patient"]["date_of_birth"] == "1984-03-09"
+    assert body["summary"]["patient_total"]["amount"] == f"{estimate.patient_total.amount:.2f}"
+    assert body["estimate"]["scenarios"]["primary"]["sessions"]
+    assert body["services"] == ["dry-needling-1-2"]
+
+
+def test_staff_session_may_create_and_is_recorded(staff_client, plan_request):
+    response = staff_client.post(
+        "/api/v1/estimates", _estimate_body(plan_request), content_type="application/json"
+    )
+    assert response.status_code == 201, response.json()
+    assert Estimate.objects.get().created_by.username == "staff"
+
+
+def test_invalid_diagnosis_code_is_a_field_error(writer, plan_request):
+    body = _estimate_body(plan_request, diagnosis_codes=["M54.50", "not-a-code"])
+    response = writer.post("/api/v1/estimates", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "diagnosis_codes[1]"
+    assert Estimate.objects.count() == 0
+
+
+def test_future_date_of_birth_is_refused(writer, plan_request):
+    body = _estimate_body(plan_request)
+    body["patient"]["date_of_birth"] = "2999-01-01"
+    response = writer.post("/api/v1/estimates", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "patient.date_of_birth"
+
+
+def test_unpriceable_plan_stores_nothing(writer, plan_request):
+    plan_request["items"][0]["duration_minutes"] = 45
+    response = writer.post("/api/v1/estimates", _estimate_body(plan_request), format="json")
+    assert response.status_code == 422
+    assert Estimate.objects.count() == 0
+
+
+def test_fetch_by_reference(writer, reader, plan_request):
+    reference = writer.post(
+        "/api/v1/estimates", _estimate_body(plan_request), format="json"
+    ).json()["reference"]
+    response = reader.get(f"/api/v1/estimates/{reference}")
+    assert response.status_code == 200
+    assert response.json()["reference"] == reference
+    assert response.json()["request"]["clinic"] == "cascade"
+
+
+def test_unknown_reference_is_a_404_problem(reader, starter_catalog):
+    response = reader.get("/api/v1/estimates/EST-NOPE2345")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def _create(client, plan_request, **changes):
+    body = copy.deepcopy(_estimate_body(plan_request))
+    body.update(changes)
+    response = client.post("/api/v1/estimates", body, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()["reference"]
+
+
+def test_list_filters_by_clinic_status_service_plan_and_reference(writer, plan_request):
+    first = _create(writer, plan_request)
+    insured = _create(
+        writer,
+        plan_request,
+        coverage={"mode": "insured", "plan": plan_id("Preferred PPO")},
+        external_reference="OTHER-7",
+    )
+    harbour = _create(
+        writer,
+        plan_request,
+        clinic="harbour",
+        start_date=start(clinic="harbour"),
+        items=[{"service": "ims", "duration_minutes": 30, "sessions": 1}],
+    )
+    Estimate.objects.filter(reference=first).update(status=EstimateStatus.ISSUED)
+
+    def refs(query):
+        response = writer.get("/api/v1/estimates" + query)
+        assert response.status_code == 200, response.json()
+        return {row["reference"] for row in response.json()["results"]}
+
+    assert refs("") == {first, insured, harbour}
+    assert refs("?clinic=harbour") == {harbour}
+    assert refs("?status=issued") == {first}
+    assert refs("?service=ims") == {harbour}
+    assert refs(f"?plan={plan_id('Preferred PPO')}") == {insured}
+    assert refs("?external_reference=OTHER-7") == {insured}
+
+
+def test_list_filters_by_creation_time(writer, plan_request):
+    old = _create(writer, plan_request)
+    new = _create(writer, plan_request)
+    Estimate.objects.filter(reference=old).update(created_at=timezone.now() - dt.timedelta(days=10))
+    cutoff = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    after = writer.get("/api/v1/estimates", {"created_after": cutoff}).json()["results"]
+    before = writer.get("/api/v1/estimates", {"created_before": cutoff}).json()["results"]
+    assert [r["reference"] for r in after] == [new]
+    assert [r["reference"] for r in before] == [old]
+
+
+def test_bad_filter_is_a_400_problem(writer, starter_catalog):
+    response = writer.get("/api/v1/estimates?created_after=yesterday")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "created_after"
+
+
+def test_key_limited_to_a_clinic_sees_only_that_clinics_estimates(
+    writer, harbour_key, plan_request
+):
+    cascade_ref = _create(writer, plan_request)
+    harbour = APIClient()
+    harbour.credentials(**auth(harbour_key))
+    harbour_ref = _create(
+        harbour,
+        plan_request,
+        clinic="harbour",
+        start_date=start(clinic="harbour"),
+        items=[{"service": "ims", "duration_minutes": 30, "sessions": 1}],
+    )
+    listed = {r["reference"] for r in harbour.get("/api/v1/estimates").json()["results"]}
+    assert listed == {harbour_ref}
+    assert harbour.get(f"/api/v1/estimates/{cascade_ref}").status_code == 404
+
+
+def test_list_costs_the_same_queries_for_one_row_as_for_fifty(writer, plan_request):
+    _create(writer, plan_request)
+    writer.get("/api/v1/estimates")  # last_used_at is written at most once a minute: warm it
+    with CaptureQueriesContext(connection) as one:
+        writer.get("/api/v1/estimates")
+    source = Estimate.objects.get()
+    services = list(source.services.all())
+    for _ in range(49):
+        source.pk = None
+        source.id = None
+        source.reference = Estimate._meta.get_field("reference").default()
+        source._state.adding = True
+        source.save()
+        source.services.set(services)
+    with CaptureQueriesContext(connection) as fifty:
+        body = writer.get("/api/v1/estimates").json()
+    assert body["count"] == 50 and len(body["results"]) == 50
+    assert len(one) == len(fifty)
+
+
+def test_key_records_last_used_at(writer, write_key, starter_catalog):
+    assert IntegrationKey.objects.get().last_used_at is None
+    writer.get("/api/v1/estimates")
+    assert IntegrationKey.objects.get().last_used_at is not None
