@@ -12,6 +12,7 @@ admin.site.index_title = "Catalog, insurance plans and estimates"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("estimator.api.urls")),
+    path("", include("estimator.urls")),
 ]
 
 # Errors outside DRF views (unknown addresses, unreadable bodies, crashes): problem+json under

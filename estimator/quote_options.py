@@ -1,0 +1,143 @@
+"""Reads for the patient's quote page: what a clinic offers today, in the order patients see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import cast
+
+from django.db.models import Prefetch, Q
+from djmoney.money import Money
+
+from .models import AddOn, AddOnPrice, BillingBasis, BodyArea, Clinic, InsurancePlan, ServiceType
+from .selectors import plans_for_quotes, service_prices_current
+
+
+@dataclass(frozen=True)
+class ServiceOption:
+    """A treatment a patient can choose, with the lengths the clinic prices today."""
+
+    code: str
+    name: str
+    description: str
+    what_to_expect: str
+    prices: tuple[tuple[int, Money], ...]
+
+    @property
+    def durations(self) -> tuple[int, ...]:
+        """Offered lengths in minutes, shortest first."""
+        return tuple(minutes for minutes, _ in self.prices)
+
+
+@dataclass(frozen=True)
+class AddOnOption:
+    """Something added to a session, its price today and the treatments it goes with."""
+
+    code: str
+    name: str
+    description: str
+    minutes: int
+    price: Money
+    per_unit: bool
+    services: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AreaOption:
+    """A complaint ("what hurts") and the treatments it suggests, best first."""
+
+    code: str
+    name: str
+    suggested: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuoteOptions:
+    """Everything the quote form offers at one clinic."""
+
+    clinic: Clinic
+    today: dt.date
+    areas: tuple[AreaOption, ...]
+    services: tuple[ServiceOption, ...]
+    add_ons: tuple[AddOnOption, ...]
+    plans: tuple[InsurancePlan, ...]
+    unsure_available: bool
+
+    def service(self, code: str | None) -> ServiceOption | None:
+        """The offered treatment with this code, if any."""
+        return next((s for s in self.services if s.code == code), None)
+
+    def area(self, code: str | None) -> AreaOption | None:
+        """The complaint with this code, if any."""
+        return next((a for a in self.areas if a.code == code), None)
+
+    def plan(self, pk: int | None) -> InsurancePlan | None:
+        """The clinic's active plan with this id, if any."""
+        return next((p for p in self.plans if p.pk == pk), None)
+
+
+def quote_options(*, clinic: Clinic) -> QuoteOptions:
+    """What the clinic offers on the quote page today: only treatments and add-ons it prices."""
+    today = clinic.today()
+    by_service: dict[int, list[tuple[int, Money]]] = {}
+    for row in service_prices_current(clinic=clinic, day=today).filter(service__active=True):
+        if row.duration_minutes in row.service.durations:
+            by_service.setdefault(row.service_id, []).append((row.duration_minutes, row.amount))
+    services = tuple(
+        ServiceOption(
+            code=s.code,
+            name=s.name,
+            description=s.description,
+            what_to_expect=s.what_to_expect,
+            prices=tuple(sorted(by_service[s.pk], key=lambda pair: pair[0])),
+        )
+        for s in ServiceType.objects.filter(pk__in=by_service, active=True)
+    )
+    offered = {s.code for s in services}
+    current = Q(effective_from__lte=today) & (
+        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
+    )
+    add_ons = []
+    for add_on in AddOn.objects.filter(active=True).prefetch_related(
+        Prefetch(
+            "prices",
+            queryset=AddOnPrice.objects.filter(current, clinic=clinic),
+            to_attr="current_prices",
+        ),
+        Prefetch("services", queryset=ServiceType.objects.only("code")),
+    ):
+        allowed = frozenset(s.code for s in add_on.services.all()) & offered
+        prices = cast("list[AddOnPrice]", add_on.current_prices)
+        if prices and allowed:
+            add_ons.append(
+                AddOnOption(
+                    code=add_on.code,
+                    name=add_on.name,
+                    description=add_on.description,
+                    minutes=add_on.minutes,
+                    price=prices[0].amount,
+                    per_unit=add_on.pricing_basis == BillingBasis.UNIT,
+                    services=allowed,
+                )
+            )
+    areas = tuple(
+        AreaOption(
+            code=area.code,
+            name=area.name,
+            # In the catalog's display order: the first one offered here is pre-selected.
+            suggested=tuple(s.code for s in area.suggested_services.all() if s.code in offered),
+        )
+        for area in BodyArea.objects.prefetch_related(
+            Prefetch("suggested_services", queryset=ServiceType.objects.order_by("order", "name"))
+        )
+    )
+    unsure = clinic.unsure_patient_plan
+    return QuoteOptions(
+        clinic=clinic,
+        today=today,
+        areas=areas,
+        services=services,
+        add_ons=tuple(add_ons),
+        plans=tuple(plans_for_quotes(clinic=clinic)),
+        unsure_available=unsure is not None and unsure.active,
+    )

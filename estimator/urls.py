@@ -1,0 +1,18 @@
+"""The patient's pages: home, quote, PDF and Good Faith Estimate requests."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "estimator"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("quote/", views.quote_start, name="quote_start"),
+    path("quote/<slug:slug>/", views.quote_page, name="quote"),
+    path("quote/<slug:slug>/estimate.pdf", views.quote_pdf, name="quote_pdf"),
+    path("quote/<slug:slug>/request/", views.gfe_request, name="gfe_request"),
+    path("quote/<slug:slug>/request/sent/", views.gfe_request_sent, name="gfe_request_sent"),
+]

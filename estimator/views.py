@@ -1,0 +1,190 @@
+"""The patient's pages: home, the quote form and its result, the PDF, Good Faith Estimates."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import get_usage
+
+from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
+from .models import Clinic, GoodFaithEstimateRequest
+from .pdf import quote_pdf_bytes
+from .quote_display import currency_words, date_text, estimate_view
+from .quote_options import QuoteOptions, quote_options
+from .quotes import Quote, QuoteInvalid, quote_build
+from .services import gfe_request_create, gfe_request_due
+
+SESSION_KEY = "gfe_request"
+# Where each field's error summary entry links: the first control of a group, else the input.
+_GROUPS = ("area", "service", "minutes", "add_on", "coverage")
+
+
+def _rate_limited(request: HttpRequest, group: str, rate: str) -> HttpResponse | None:
+    """Count this submission against the client's address; a friendly 429 page past the limit."""
+    usage = get_usage(request, group=group, key="ip", rate=rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    response = render(request, "estimator/rate_limited.html", status=429)
+    response["Retry-After"] = str(max(int(usage["time_left"]), 1))
+    return response
+
+
+def _quote(form: QuoteForm) -> Quote | None:
+    """Price the answers if they are valid; otherwise the problems end up beside the fields."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return quote_build(quote=form.quote_input())
+    except QuoteInvalid as invalid:
+        form.add_problems(invalid.problems)
+        return None
+
+
+def _quote_query(data: QueryDict) -> list[tuple[str, str]]:
+    """The quote answers only (never anything else a URL or form carried), in order."""
+    return [(name, value) for name in QUOTE_FIELDS for value in data.getlist(name)]
+
+
+def _error_summary(form: Any, prefix: str) -> list[tuple[str, str]]:
+    links = []
+    for name, messages in form.errors.items():
+        if name == "__all__":
+            anchor = f"{prefix}form"
+        elif name in _GROUPS:
+            anchor = f"{prefix}{name}-0"
+        else:
+            anchor = f"{prefix}{name}"
+        links += [(anchor, message) for message in messages]
+    return links
+
+
+def _page(
+    request: HttpRequest,
+    options: QuoteOptions,
+    form: QuoteForm,
+    quote: Quote | None,
+    gfe_form: GfeRequestForm,
+    status: int = 200,
+) -> HttpResponse:
+    answers = request.POST if request.method == "POST" else request.GET
+    query = _quote_query(answers) if form.is_bound else []
+    describe_fields(form)
+    describe_fields(gfe_form)
+    context = {
+        "clinic": options.clinic,
+        "currency_name": currency_words(options.clinic.currency),
+        "options": options,
+        "form": form,
+        "choices": quote_form_choices(form),
+        "errors": _error_summary(form, "f-"),
+        "gfe_errors": _error_summary(gfe_form, "g-"),
+        "estimate": None if quote is None else estimate_view(quote=quote, options=options),
+        "gfe_form": gfe_form,
+        "query": query,
+        "pdf_url": reverse("estimator:quote_pdf", args=[options.clinic.slug])
+        + "?"
+        + urlencode(query),
+    }
+    return render(request, "estimator/quote.html", context, status=status)
+
+
+def _clinic(slug: str) -> Clinic:
+    return get_object_or_404(
+        Clinic.objects.select_related("unsure_patient_plan"), slug=slug, active=True
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """A short welcome that leads to the quote page of the clinic (or a choice of clinics)."""
+    clinics = Clinic.objects.filter(active=True)
+    return render(request, "estimator/home.html", {"clinics": clinics})
+
+
+@require_GET
+def quote_start(request: HttpRequest) -> HttpResponse:
+    """/quote/: straight to the clinic's quote page when there is one, else a choice."""
+    clinics = list(Clinic.objects.filter(active=True)[:2])
+    if len(clinics) == 1:
+        target = reverse("estimator:quote", args=[clinics[0].slug])
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{target}?{query}" if query else target)
+    return render(request, "estimator/home.html", {"clinics": Clinic.objects.filter(active=True)})
+
+
+@require_GET
+def quote_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The quote form and, once answered, the estimate (GET, so a quote can be bookmarked)."""
+    options = quote_options(clinic=_clinic(slug))
+    form = QuoteForm(request.GET, options=options)
+    if form.is_bound and (
+        limited := _rate_limited(request, "quote", settings.ESTIMATOR_QUOTE_RATE)
+    ):
+        return limited
+    quote = _quote(form)
+    return _page(request, options, form, quote, GfeRequestForm(None, today=options.today))
+
+
+@require_GET
+def quote_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same estimate as a PDF download; unanswered or invalid answers go back to the page."""
+    options = quote_options(clinic=_clinic(slug))
+    form = QuoteForm(request.GET, options=options)
+    if form.is_bound and (
+        limited := _rate_limited(request, "quote", settings.ESTIMATOR_QUOTE_RATE)
+    ):
+        return limited
+    quote = _quote(form)
+    if quote is None:
+        return redirect(
+            reverse("estimator:quote", args=[slug]) + "?" + urlencode(_quote_query(request.GET))
+        )
+    view = estimate_view(quote=quote, options=options)
+    response = HttpResponse(quote_pdf_bytes(view=view), content_type="application/pdf")
+    name = f"estimate-{slug}-{quote.input.start_date:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+def gfe_request(request: HttpRequest, slug: str) -> HttpResponse:
+    """Keep a request for a formal Good Faith Estimate, then redirect (POST-redirect-GET)."""
+    options = quote_options(clinic=_clinic(slug))
+    if limited := _rate_limited(request, "gfe_request", settings.ESTIMATOR_GFE_REQUEST_RATE):
+        return limited
+    gfe_form = GfeRequestForm(request.POST, today=options.today)
+    if gfe_form.is_bot():
+        # Silently: a bot learns nothing from the answer, and nothing is stored.
+        return redirect("estimator:quote", slug)
+    form = QuoteForm(request.POST, options=options)
+    quote = _quote(form)
+    if quote is None or not gfe_form.is_valid():
+        return _page(request, options, form, quote, gfe_form, status=400)
+    created = gfe_request_create(quote=quote, patient=gfe_form.patient(), consent=True)
+    # The reference travels in the session, never in the URL with anything personal.
+    request.session[SESSION_KEY] = {"reference": created.reference, "clinic": slug}
+    return redirect("estimator:gfe_request_sent", slug)
+
+
+@require_GET
+def gfe_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """Confirmation of a Good Faith Estimate request: its reference and when to expect the GFE."""
+    clinic = _clinic(slug)
+    sent = request.session.get(SESSION_KEY) or {}
+    found = GoodFaithEstimateRequest.objects.filter(
+        reference=sent.get("reference", ""), clinic=clinic
+    ).first()
+    if found is None:
+        return redirect("estimator:quote", slug)
+    context = {
+        "clinic": clinic,
+        "reference": found.reference,
+        "due": date_text(gfe_request_due(request=found)),
+    }
+    return render(request, "estimator/gfe_sent.html", context)

@@ -1,0 +1,83 @@
+"""The quote as a PDF: same figures as the page, readable text, and no server error."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pytest
+
+from estimator.formatting import money_text
+from estimator.pdf import latin1
+
+from .conftest import SELF_PAY, engine_quote, url
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    """The text drawn in a PDF made by fpdf2 (its content streams are zlib-compressed)."""
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            continue
+    shown = re.findall(r"\((.*?)\)\s*Tj", "\n".join(chunks), re.S)
+    return " ".join(s.replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\") for s in shown)
+
+
+def test_pdf_download_has_the_engines_total_and_per_session_figures(client, cascade):
+    response = client.get(url(answers=SELF_PAY, page="estimate.pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="estimate-cascade-2026-11-26.pdf"'
+    )
+    data = response.content
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    quote = engine_quote(cascade)
+    total = money_text(quote.estimate.primary.totals.patient_pays, "USD")
+    assert f"You would pay {total} in total." in text
+    session = quote.estimate.primary.sessions[0]
+    assert money_text(session.totals.patient_pays, "USD") in text
+    assert "Cascade Needling & Physical Therapy" in text
+    assert "2145 NE Broadway St" in text
+    assert "Prepaid package" in text
+    assert "Dry needling is often not covered" in text
+    assert "This is an estimate, not a bill" in text
+    assert "Self-pay discount of 10.00%: $2.00 off." in text
+
+
+def test_pdf_of_an_unsure_patient_shows_both_ends(client, cascade):
+    answers = {**SELF_PAY, "coverage": "unknown"}
+    text = pdf_text(client.get(url(answers=answers, page="estimate.pdf")).content)
+    quote = engine_quote(cascade, mode="unknown")
+    assert quote.estimate.best is not None
+    assert money_text(quote.estimate.best.totals.patient_pays, "USD") in text
+    assert money_text(quote.estimate.primary.totals.patient_pays, "USD") in text
+    assert "Best case" in text and "Worst case" in text
+
+
+def test_pdf_of_invalid_or_missing_answers_goes_back_to_the_page(client, cascade):
+    response = client.get(url(answers={**SELF_PAY, "sessions": "0"}, page="estimate.pdf"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/quote/cascade/?")
+    assert "sessions=0" in response["Location"]
+    assert client.get("/quote/cascade/estimate.pdf").status_code == 302
+
+
+def test_text_beyond_latin1_is_made_safe_for_the_pdf_fonts():
+    assert latin1("Six 30-minute sessions (1–2 muscles) — “great” … ≥ ő 漢") == (
+        'Six 30-minute sessions (1-2 muscles) - "great" ... >= o ?'
+    )
+
+
+def test_names_beyond_latin1_do_not_break_the_pdf(client, cascade):
+    cascade.name = "Łódź Needling — “Zdrowie” 漢方"
+    cascade.save()
+    response = client.get(url(answers=SELF_PAY, page="estimate.pdf"))
+    assert response.status_code == 200
+    # ó is Latin-1; ź loses its accent; Ł and the Han characters have no Latin-1 form.
+    assert '?ódz Needling - "Zdrowie" ??' in pdf_text(response.content)
