@@ -118,29 +118,36 @@ def quote_start(request: HttpRequest) -> HttpResponse:
     return render(request, "estimator/home.html", {"clinics": Clinic.objects.filter(active=True)})
 
 
-@require_GET
-def quote_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The quote form and, once answered, the estimate (GET, so a quote can be bookmarked)."""
+def _answer(
+    request: HttpRequest, slug: str
+) -> HttpResponse | tuple[QuoteOptions, QuoteForm, Quote | None]:
+    """Read the quote answers from the query string and price them, within the rate limit."""
     options = quote_options(clinic=_clinic(slug))
     form = QuoteForm(request.GET, options=options)
     if form.is_bound and (
         limited := _rate_limited(request, "quote", settings.ESTIMATOR_QUOTE_RATE)
     ):
         return limited
-    quote = _quote(form)
+    return options, form, _quote(form)
+
+
+@require_GET
+def quote_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The quote form and, once answered, the estimate (GET, so a quote can be bookmarked)."""
+    answered = _answer(request, slug)
+    if isinstance(answered, HttpResponse):
+        return answered
+    options, form, quote = answered
     return _page(request, options, form, quote, GfeRequestForm(None, today=options.today))
 
 
 @require_GET
 def quote_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The same estimate as a PDF download; unanswered or invalid answers go back to the page."""
-    options = quote_options(clinic=_clinic(slug))
-    form = QuoteForm(request.GET, options=options)
-    if form.is_bound and (
-        limited := _rate_limited(request, "quote", settings.ESTIMATOR_QUOTE_RATE)
-    ):
-        return limited
-    quote = _quote(form)
+    answered = _answer(request, slug)
+    if isinstance(answered, HttpResponse):
+        return answered
+    options, _form, quote = answered
     if quote is None:
         return redirect(
             reverse("estimator:quote", args=[slug]) + "?" + urlencode(_quote_query(request.GET))
