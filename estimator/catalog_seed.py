@@ -23,6 +23,7 @@ from .models import (
     Payer,
     ServicePrice,
     ServiceType,
+    Suggestion,
 )
 
 M = TypeVar("M", bound=models.Model)
@@ -72,8 +73,9 @@ def catalog_load_starter(*, path: Path = DEFAULT_PATH) -> dict[str, dict[str, in
         obj = loader.get_or_create(
             BodyArea, {"code": area["code"]}, {"name": area["name"], "order": area["order"]}
         )
-        if not obj.suggested_services.exists():
-            obj.suggested_services.set([services[c] for c in area["services"]])
+        if not obj.suggestions.exists():
+            for rank, code in enumerate(area["services"], start=1):
+                Suggestion.objects.create(area=obj, service=services[code], rank=rank)
     for clinic_data in data["clinics"]:
         _load_clinic(loader, clinic_data, services, add_ons, payers)
     return {"created": dict(loader.created), "kept": dict(loader.kept)}

@@ -9,7 +9,16 @@ from typing import cast
 from django.db.models import Prefetch, Q
 from djmoney.money import Money
 
-from .models import AddOn, AddOnPrice, BillingBasis, BodyArea, Clinic, InsurancePlan, ServiceType
+from .models import (
+    AddOn,
+    AddOnPrice,
+    BillingBasis,
+    BodyArea,
+    Clinic,
+    InsurancePlan,
+    ServiceType,
+    Suggestion,
+)
 from .selectors import plans_for_quotes, service_prices_current
 
 
@@ -124,11 +133,16 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
         AreaOption(
             code=area.code,
             name=area.name,
-            # In the catalog's display order: the first one offered here is pre-selected.
-            suggested=tuple(s.code for s in area.suggested_services.all() if s.code in offered),
+            # Best match first (the admin's rank): the first one offered here is pre-selected.
+            suggested=tuple(
+                s.service.code for s in area.suggestions.all() if s.service.code in offered
+            ),
         )
         for area in BodyArea.objects.prefetch_related(
-            Prefetch("suggested_services", queryset=ServiceType.objects.order_by("order", "name"))
+            Prefetch(
+                "suggestions",
+                queryset=Suggestion.objects.select_related("service").order_by("rank", "id"),
+            )
         )
     )
     unsure = clinic.unsure_patient_plan

@@ -78,3 +78,12 @@ def test_every_starter_row_passes_validation() -> None:
     for model in (ServicePrice, CoverageRule, InsurancePlan, Package, Clinic, ServiceType):
         for obj in model.objects.all():
             obj.full_clean()
+
+
+def test_suggestions_keep_the_starter_catalogs_ranking() -> None:
+    catalog_load_starter()
+    from estimator.models import BodyArea
+
+    neck = BodyArea.objects.get(code="neck")
+    ranked = [s.service.code for s in neck.suggestions.order_by("rank")]
+    assert ranked == ["dry-needling-3-plus", "ims", "dry-needling-1-2"]

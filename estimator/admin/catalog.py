@@ -20,6 +20,7 @@ from estimator.models import (
     Package,
     ServicePrice,
     ServiceType,
+    Suggestion,
 )
 
 from .common import PriceStatusFilter, money_column, period_text
@@ -263,12 +264,32 @@ class PackageAdmin(SimpleHistoryAdmin):
         return money_text(obj.price_per_session, str(obj.price.currency))
 
 
+class SuggestionInline(admin.TabularInline):
+    """Treatments suggested for a complaint; rank 1 is pre-selected on the quote page."""
+
+    model = Suggestion
+    extra = 1
+    fields = ["rank", "service"]
+    ordering = ["rank", "id"]
+    autocomplete_fields = ["service"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Suggestion]:
+        return super().get_queryset(request).select_related("service", "area")
+
+
 @admin.register(BodyArea)
 class BodyAreaAdmin(admin.ModelAdmin):
-    """The 'what hurts' choices of the quote page and the treatments each suggests."""
+    """The 'what hurts' choices of the quote page and the treatments each suggests, ranked."""
 
-    list_display = ["name", "code", "order"]
+    list_display = ["name", "code", "order", "suggestion_count"]
     list_editable = ["order"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
-    filter_horizontal = ["suggested_services"]
+    inlines = [SuggestionInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BodyArea]:
+        return super().get_queryset(request).annotate(suggestion_total=Count("suggestions"))
+
+    @admin.display(description="suggested treatments", ordering="suggestion_total")
+    def suggestion_count(self, obj: Any) -> int:
+        return int(obj.suggestion_total)

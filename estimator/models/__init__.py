@@ -10,6 +10,7 @@ from .catalog import (
     Package,
     ServicePrice,
     ServiceType,
+    Suggestion,
 )
 from .estimates import (
     CoverageMode,
@@ -59,6 +60,7 @@ __all__ = [
     "RequestStatus",
     "ServicePrice",
     "ServiceType",
+    "Suggestion",
     "TimeStamped",
     "UnitRule",
 ]

@@ -192,10 +192,11 @@ class BodyArea(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     suggested_services = models.ManyToManyField(
         "estimator.ServiceType",
+        through="estimator.Suggestion",
         blank=True,
         related_name="body_areas",
-        help_text="Treatments the quote page suggests for this complaint; the first active one "
-        "is pre-selected.",
+        help_text="Treatments the quote page suggests for this complaint, best first; the "
+        "first active one is pre-selected.",
     )
 
     class Meta:
@@ -205,6 +206,27 @@ class BodyArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Suggestion(models.Model):
+    """One treatment suggested for a complaint, ranked: rank 1 is pre-selected."""
+
+    area = models.ForeignKey(BodyArea, on_delete=models.CASCADE, related_name="suggestions")
+    service = models.ForeignKey(
+        "estimator.ServiceType", on_delete=models.CASCADE, related_name="suggestions"
+    )
+    rank = models.PositiveSmallIntegerField(
+        default=1, help_text="1 is the best match and is pre-selected on the quote page."
+    )
+
+    class Meta:
+        ordering = ["area", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "service"], name="suggestion_once_per_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.service.name} (#{self.rank})"
 
 
 class ServiceType(TimeStamped):

@@ -74,6 +74,13 @@ def test_area_preselects_and_marks_the_suggested_treatment(client, cascade):
     assert page.count('class="choice choice-rich is-suggested"') == 1
 
 
+def test_area_preselects_the_best_ranked_suggestion_not_the_first_in_display_order(client, cascade):
+    # Neck ranks 3+ muscles first although 1-2 muscles comes first in the catalog's order.
+    page = client.get(url(answers={"area": "neck"})).content.decode()
+    chosen = re.search(r'name="service"[^>]*value="([^"]+)"[^>]*checked', page)
+    assert chosen is not None and chosen.group(1) == "dry-needling-3-plus"
+
+
 def test_area_alone_is_quoted_with_the_suggested_treatment_and_its_usual_length(client, cascade):
     answers = {**SELF_PAY, "service": "", "minutes": "", "add_on": [], "area": "foot"}
     response = client.get(url(answers=answers))
