@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Container
+from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from .quote_display import EstimateView, ScenarioView, date_text
 
-# fpdf2's built-in fonts are Latin-1 only and need no font file; these are the characters our
-# texts use beyond it. Anything else is reduced to its unaccented letter, or '?' as a last resort.
-_LATIN1_FALLBACKS = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "…": "...",
-        "≥": ">=",
-        "≤": "<=",
-        "•": "·",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u2011": "-",
-    }
-)
+# DejaVu Sans ships in estimator/fonts (free licence, LICENSE-DejaVu.txt beside it) so the PDF
+# shows dashes, quotes, accents and Cyrillic or Greek names as typed; fpdf2 embeds only the
+# glyphs used. A character the font lacks is reduced to its unaccented letter, or '?'.
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
 DISCLAIMER = (
     "Other services may be recommended during your care and would be estimated separately. "
     "This estimate is not a contract and does not require you to receive the services listed. "
@@ -38,15 +26,14 @@ MUTED = (70, 70, 70)
 RULE = (160, 160, 160)
 
 
-def latin1(text: str) -> str:
-    """Text the core PDF fonts can show: plain dashes and quotes, accents dropped if need be."""
-    text = unicodedata.normalize("NFKC", text).translate(_LATIN1_FALLBACKS)
+def printable(text: str, glyphs: Container[int]) -> str:
+    """Text the PDF font can show: characters it lacks become their base letter or '?'."""
     out = []
-    for char in text:
-        if ord(char) < 256:
+    for char in unicodedata.normalize("NFC", text):
+        if ord(char) in glyphs or char in "\n\t":
             out.append(char)
             continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if ord(c) < 128)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if ord(c) in glyphs)
         out.append(base or "?")
     return "".join(out)
 
@@ -56,21 +43,31 @@ class _QuotePDF(FPDF):
 
     def __init__(self, clinic_name: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="Letter")
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
+        self.glyphs: Container[int] = getattr(self.fonts[FONT.lower()], "cmap", {})
         self.clinic_name = clinic_name
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(auto=True, margin=18)
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
+        self.set_font(FONT, size=8)
         self.set_text_color(*MUTED)
-        text = latin1(f"{self.clinic_name} - estimate, not a bill - page {self.page_no()}")
+        text = self.safe(f"{self.clinic_name} – estimate, not a bill – page {self.page_no()}")
         self.cell(0, 5, text, align="C")
+
+    def safe(self, text: str) -> str:
+        """Text this document's font can show."""
+        return printable(text, self.glyphs)
 
     def text_block(self, text: str, *, size: float = 10, style: str = "", gap: float = 1) -> None:
         """A wrapped paragraph."""
-        self.set_font("Helvetica", style=style, size=size)
-        self.multi_cell(0, size * 0.5, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, style=style, size=size)
+        self.multi_cell(
+            0, size * 0.5, self.safe(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.ln(gap)
 
     def heading(self, text: str, size: float = 13) -> None:
@@ -84,10 +81,10 @@ class _QuotePDF(FPDF):
     def bullets(self, items: tuple[str, ...] | list[str], size: float = 9.5) -> None:
         """A list, one item a paragraph."""
         for item in items:
-            self.set_font("Helvetica", size=size)
-            self.cell(4, size * 0.5, latin1("·"))
+            self.set_font(FONT, size=size)
+            self.cell(4, size * 0.5, self.safe("·"))
             self.multi_cell(
-                0, size * 0.5, latin1(item), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                0, size * 0.5, self.safe(item), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
             )
             self.ln(0.6)
 
@@ -96,9 +93,9 @@ class _QuotePDF(FPDF):
         width = self.w - self.l_margin - self.r_margin
         for index, (label, amount) in enumerate(rows):
             last = bold_last and index == len(rows) - 1
-            self.set_font("Helvetica", style="B" if last else "", size=10)
-            self.cell(width - 40, 6, latin1(label))
-            self.cell(40, 6, latin1(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_font(FONT, style="B" if last else "", size=10)
+            self.cell(width - 40, 6, self.safe(label))
+            self.cell(40, 6, self.safe(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
     def rule(self) -> None:
@@ -142,10 +139,10 @@ def _plan(pdf: _QuotePDF, view: EstimateView) -> None:
         ("Paying", plan.coverage),
     ]
     for label, value in rows:
-        pdf.set_font("Helvetica", style="B", size=9.5)
-        pdf.cell(28, 5, latin1(label))
-        pdf.set_font("Helvetica", size=9.5)
-        pdf.multi_cell(0, 5, latin1(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, style="B", size=9.5)
+        pdf.cell(28, 5, pdf.safe(label))
+        pdf.set_font(FONT, size=9.5)
+        pdf.multi_cell(0, 5, pdf.safe(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _scenario(pdf: _QuotePDF, scenario: ScenarioView, title: str) -> None:
@@ -167,37 +164,39 @@ def _scenario(pdf: _QuotePDF, scenario: ScenarioView, title: str) -> None:
     for group in scenario.groups:
         if pdf.get_y() > pdf.h - 40:
             pdf.add_page()
-        pdf.set_font("Helvetica", style="B", size=9.5)
-        pdf.cell(width - 75, 5.5, latin1(f"{group.label} ({group.dates}), each:"), new_x=XPos.RIGHT)
+        pdf.set_font(FONT, style="B", size=9.5)
+        pdf.cell(
+            width - 75, 5.5, pdf.safe(f"{group.label} ({group.dates}), each:"), new_x=XPos.RIGHT
+        )
         for text in ("Price", "Insurance", "You pay"):
             pdf.cell(25, 5.5, text, align="R")
         pdf.ln(5.5)
         for line in group.lines:
-            pdf.set_font("Helvetica", size=9.5)
-            pdf.cell(width - 75, 5, latin1(f"{line.name} ({line.codes})"))
+            pdf.set_font(FONT, size=9.5)
+            pdf.cell(width - 75, 5, pdf.safe(f"{line.name} ({line.codes})"))
             for amount in (line.charge, line.plan_pays, line.patient_pays):
-                pdf.cell(25, 5, latin1(amount), align="R")
+                pdf.cell(25, 5, pdf.safe(amount), align="R")
             pdf.ln(5)
             pdf.set_text_color(*MUTED)
             for reason in line.explanations:
                 pdf.set_x(pdf.l_margin + 4)
-                pdf.set_font("Helvetica", size=8.5)
+                pdf.set_font(FONT, size=8.5)
                 pdf.multi_cell(
-                    0, 4.2, latin1(reason), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                    0, 4.2, pdf.safe(reason), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
                 )
             pdf.set_text_color(*INK)
-        pdf.set_font("Helvetica", style="B", size=9.5)
+        pdf.set_font(FONT, style="B", size=9.5)
         pdf.cell(width - 75, 5.5, "Session total")
         for amount in (group.charge, group.plan_pays, group.patient_pays):
-            pdf.cell(25, 5.5, latin1(amount), align="R")
+            pdf.cell(25, 5.5, pdf.safe(amount), align="R")
         pdf.ln(7)
 
 
 def quote_pdf_bytes(*, view: EstimateView, prepared: str | None = None) -> bytes:
     """The estimate as a PDF document."""
     pdf = _QuotePDF(view.clinic.name)
-    pdf.set_title(latin1(f"Cost estimate - {view.clinic.name}"))
-    pdf.set_author(latin1(view.clinic.name))
+    pdf.set_title(f"Cost estimate – {view.clinic.name}")
+    pdf.set_author(view.clinic.name)
     pdf.add_page()
     _header(pdf, view, prepared or date_text(view.clinic.today()))
     _plan(pdf, view)
