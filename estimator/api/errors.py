@@ -20,7 +20,9 @@ from .renderers import ProblemJSONRenderer
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-TYPE_BASE = "https://estimator.example/problems/"
+# A URN, not a web address: the types are documented in docs/api.md ("Errors"), and a URN never
+# pretends a page exists at an address we do not serve.
+TYPE_BASE = "urn:problem-type:estimator:"
 
 # The engine names fields after its own dataclasses; the API's callers know the request's names.
 _ENGINE_FIELD_NAMES = (

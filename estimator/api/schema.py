@@ -114,7 +114,7 @@ QUOTE_EXAMPLES = [
         response_only=True,
         media_type=PROBLEM,
         value={
-            "type": "https://estimator.example/problems/quote-invalid",
+            "type": "urn:problem-type:estimator:quote-invalid",
             "title": "The request cannot be processed",
             "status": 422,
             "detail": "The plan cannot be priced as asked: Dry needling (1–2 muscles) is not "
@@ -135,7 +135,7 @@ QUOTE_EXAMPLES = [
         response_only=True,
         media_type=PROBLEM,
         value={
-            "type": "https://estimator.example/problems/validation-error",
+            "type": "urn:problem-type:estimator:validation-error",
             "title": "The request is not valid",
             "status": 400,
             "detail": "coverage.standing.deductible_met.amount: Write the amount as a string, "
@@ -174,7 +174,7 @@ ESTIMATE_EXAMPLES = [
         response_only=True,
         media_type=PROBLEM,
         value={
-            "type": "https://estimator.example/problems/permission-denied",
+            "type": "urn:problem-type:estimator:permission-denied",
             "title": "Not allowed",
             "status": 403,
             "detail": "Creating estimates needs a read_write API key.",
@@ -186,7 +186,7 @@ ESTIMATE_EXAMPLES = [
         response_only=True,
         media_type=PROBLEM,
         value={
-            "type": "https://estimator.example/problems/idempotency-key-reused",
+            "type": "urn:problem-type:estimator:idempotency-key-reused",
             "title": "The request cannot be processed",
             "status": 422,
             "detail": "This Idempotency-Key was already used with a different request body; "
