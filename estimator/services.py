@@ -145,6 +145,25 @@ def gfe_request_set_status(
     return request
 
 
+@transaction.atomic
+def gfe_request_link_estimate(
+    *, request: GoodFaithEstimateRequest, estimate: Estimate, by: Any
+) -> GoodFaithEstimateRequest:
+    """Answer a Good Faith Estimate request with a stored estimate; the request is in progress."""
+    request = GoodFaithEstimateRequest.objects.select_for_update().get(pk=request.pk)
+    if estimate.clinic_id != request.clinic_id:
+        raise ValidationError(
+            {"estimate": f"The estimate must be for {request.clinic}, where the patient asked."}
+        )
+    request.estimate = estimate
+    request.status = RequestStatus.IN_PROGRESS
+    request.handled_by = by if getattr(by, "is_authenticated", False) else None
+    request._change_reason = f"Estimate {estimate.reference} priced by {by}"  # type: ignore[attr-defined]
+    request.full_clean()
+    request.save()
+    return request
+
+
 # 45 CFR 149.610: a GFE asked for by the patient is owed within 3 business days.
 GFE_REQUEST_ANSWER_BUSINESS_DAYS = 3
 

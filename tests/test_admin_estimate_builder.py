@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from djmoney.money import Money
 
-from estimator.models import AddOn, Clinic, Estimate, InsurancePlan, ServiceType
+from estimator import pricing
+from estimator.models import (
+    AddOn,
+    Clinic,
+    Estimate,
+    GoodFaithEstimateRequest,
+    InsurancePlan,
+    ServiceType,
+)
+from estimator.quotes import QuoteInput, quote_build
+from estimator.services import (
+    PatientDetails,
+    estimate_create,
+    gfe_request_create,
+    gfe_request_link_estimate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +159,159 @@ def test_builder_needs_staff(client: Any, starter_catalog: Any) -> None:
     response = client.get(reverse(URL))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def gfe_request(
+    mode: str = "self_pay", plan: InsurancePlan | None = None
+) -> GoodFaithEstimateRequest:
+    """A quote-page request: 4 sessions of 3+ muscles with e-stim, twice a week."""
+    clinic = Clinic.objects.get(slug="cascade")
+    quote = quote_build(
+        quote=QuoteInput(
+            clinic=clinic,
+            items=(pricing.PlanItem("dry-needling-3-plus", 45, 4, ("estim-unattended",)),),
+            sessions_per_week=2,
+            start_date=clinic.today() + dt.timedelta(days=10),
+            coverage_mode=mode,
+            plan=plan,
+            standing=pricing.Standing(deductible_met=Decimal("120.00" if plan else "0")),
+        )
+    )
+    return gfe_request_create(
+        quote=quote,
+        patient=PatientDetails(
+            name="Rosa Díaz",
+            date_of_birth=dt.date(1975, 3, 9),
+            email="rosa@example.com",
+            phone="503-555-0199",
+        ),
+        consent=True,
+    )
+
+
+def test_request_page_links_to_a_prefilled_builder(staff_client: Any, starter_catalog: Any) -> None:
+    request = gfe_request()
+    page = staff_client.get(
+        reverse("admin:estimator_goodfaithestimaterequest_change", args=[request.pk])
+    ).content.decode()
+    assert "Price an estimate for this request" in page
+    assert f"{reverse(URL)}?gfe_request={request.pk}" in page
+
+
+def test_builder_from_a_request_starts_with_its_inputs_and_patient(
+    staff_client: Any, starter_catalog: Any
+) -> None:
+    request = gfe_request()
+    response = staff_client.get(reverse(URL), {"gfe_request": request.pk})
+    assert response.status_code == 200
+    data = request.request_data
+    plan = response.context["plan_form"].initial
+    assert plan["clinic"] == request.clinic_id
+    assert plan["coverage_mode"] == "self_pay"
+    assert plan["sessions_per_week"] == 2
+    assert plan["start_date"].isoformat() == data["start_date"]
+    assert "deductible_met" not in plan  # self-pay: the standing is all zero
+    rows = response.context["formset"].initial
+    assert rows == [
+        {
+            "service": ServiceType.objects.get(code="dry-needling-3-plus").pk,
+            "duration_minutes": 45,
+            "sessions": 4,
+            "add_ons": [AddOn.objects.get(code="estim-unattended").pk],
+        }
+    ]
+    patient = response.context["patient_form"].initial
+    assert patient["name"] == "Rosa Díaz"
+    assert patient["date_of_birth"] == dt.date(1975, 3, 9)
+    assert patient["email"] == "rosa@example.com" and patient["phone"] == "503-555-0199"
+    content = response.content.decode()
+    assert f"Price an estimate for request {request.reference}" in content
+    assert 'name="gfe_request"' in content and 'value="Rosa Díaz"' in content
+
+
+def test_builder_from_an_insured_request_keeps_the_plan_and_warns(
+    staff_client: Any, starter_catalog: Any
+) -> None:
+    plan = InsurancePlan.objects.get(name="Preferred PPO")
+    request = gfe_request(mode="insured", plan=plan)
+    response = staff_client.get(reverse(URL), {"gfe_request": request.pk})
+    initial = response.context["plan_form"].initial
+    assert initial["coverage_mode"] == "insured" and initial["plan"] == plan.pk
+    assert initial["deductible_met"] == Decimal("120.00")
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("uninsured or self-pay" in m for m in messages)
+
+
+def request_form_data(request: GoodFaithEstimateRequest, **overrides: Any) -> dict[str, Any]:
+    return form_data(
+        **{
+            "gfe_request": str(request.pk),
+            "plan-start_date": request.request_data["start_date"],
+            "plan-sessions_per_week": "2",
+            "patient-name": request.patient_name,
+            "patient-date_of_birth": request.patient_date_of_birth.isoformat(),
+            "_save": "Save",
+            **overrides,
+        }
+    )
+
+
+def test_saving_from_a_request_links_it_and_marks_it_in_progress(
+    staff_client: Any, starter_catalog: Any, staff_user: Any
+) -> None:
+    request = gfe_request()
+    history_before = request.history.count()
+    response = staff_client.post(reverse(URL), request_form_data(request))
+    estimate = Estimate.objects.get()
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.estimate == estimate
+    assert request.status == "in_progress"
+    assert request.handled_by == staff_user
+    assert request.history.count() == history_before + 1
+    assert request.history.first().history_change_reason.startswith(
+        f"Estimate {estimate.reference}"
+    )
+    page = staff_client.get(
+        reverse("admin:estimator_goodfaithestimaterequest_change", args=[request.pk])
+    ).content.decode()
+    assert reverse("admin:estimator_estimate_change", args=[estimate.pk]) in page
+
+
+def test_preview_from_a_request_does_not_link_it(staff_client: Any, starter_catalog: Any) -> None:
+    request = gfe_request()
+    data = request_form_data(request)
+    del data["_save"]
+    response = staff_client.post(reverse(URL), data)
+    assert response.status_code == 200 and 'name="gfe_request"' in response.content.decode()
+    request.refresh_from_db()
+    assert request.estimate is None and request.status == "new"
+
+
+def test_a_request_is_answered_by_its_own_clinic(staff_client: Any, starter_catalog: Any) -> None:
+    request = gfe_request()
+    harbour = Clinic.objects.get(slug="harbour")
+    response = staff_client.post(
+        reverse(URL), request_form_data(request, **{"plan-clinic": harbour.pk})
+    )
+    assert response.status_code == 200
+    assert "The patient asked Cascade" in response.content.decode()
+    assert Estimate.objects.count() == 0
+    request.refresh_from_db()
+    assert request.estimate is None
+
+
+def test_link_service_refuses_another_clinics_estimate(starter_catalog: Any) -> None:
+    request = gfe_request()
+    harbour = Clinic.objects.get(slug="harbour")
+    other = estimate_create(
+        quote_input=QuoteInput(
+            clinic=harbour,
+            items=(pricing.PlanItem("ims", 30, 2, ()),),
+            sessions_per_week=1,
+            start_date=harbour.today() + dt.timedelta(days=7),
+        ),
+        patient=PatientDetails(),
+    )
+    with pytest.raises(ValidationError):
+        gfe_request_link_estimate(request=request, estimate=other, by=None)

@@ -11,15 +11,27 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
 from estimator import pricing
 from estimator.admin_forms import CodeListField
-from estimator.models import AddOn, Clinic, CoverageMode, EstimateSource, InsurancePlan, ServiceType
-from estimator.quotes import QuoteInput, QuoteInvalid, quote_build
-from estimator.services import PatientDetails, estimate_create
+from estimator.models import (
+    AddOn,
+    Clinic,
+    CoverageMode,
+    Estimate,
+    EstimateSource,
+    GoodFaithEstimateRequest,
+    InsurancePlan,
+    ServiceType,
+)
+from estimator.quotes import Quote, QuoteInput, QuoteInvalid, quote_build
+from estimator.services import PatientDetails, estimate_create, gfe_request_link_estimate
+
+from .builder_prefill import builder_initial, gfe_request_for_builder
 
 
 def _amount(label: str) -> forms.DecimalField:
@@ -143,15 +155,25 @@ def _show_problems(error: QuoteInvalid, plan_form: PlanForm, formset: Any) -> No
 
 
 def estimate_builder_view(model_admin: ModelAdmin[Any], request: HttpRequest) -> HttpResponse:
-    """GET: an empty builder. POST: preview the priced plan, or save it as a draft estimate."""
+    """GET: an empty builder, or one filled from ?gfe_request=<pk>. POST: preview the priced
+    plan, or save it as a draft estimate (linked to the request it answers)."""
     if not model_admin.has_view_permission(request):
         return HttpResponse(status=403)
     bound = request.method == "POST"
     data = request.POST if bound else None
-    initial = {"start_date": dt.date.today() + dt.timedelta(days=1)}
+    gfe_request = gfe_request_for_builder(
+        request.POST.get("gfe_request") if bound else request.GET.get("gfe_request")
+    )
+    initial: dict[str, Any] = {"start_date": dt.date.today() + dt.timedelta(days=1)}
+    items: list[dict[str, Any]] = []
+    patient: dict[str, Any] = {}
+    if gfe_request is not None and not bound:
+        initial, items, patient, notes = builder_initial(gfe_request)
+        for note in notes:
+            messages.warning(request, note)
     plan_form = PlanForm(data, prefix="plan", initial=initial)
-    formset = ItemFormSet(data, prefix="items")
-    patient_form = PatientForm(data, prefix="patient")
+    formset = ItemFormSet(data, prefix="items", initial=items)
+    patient_form = PatientForm(data, prefix="patient", initial=patient)
     quote = None
     if bound and plan_form.is_valid() and formset.is_valid() and patient_form.is_valid():
         quote_input = _quote_input(plan_form, formset.forms)
@@ -162,36 +184,77 @@ def estimate_builder_view(model_admin: ModelAdmin[Any], request: HttpRequest) ->
                 quote = quote_build(quote=quote_input)
             except QuoteInvalid as error:
                 _show_problems(error, plan_form, formset)
+        if quote is not None and gfe_request is not None:
+            if gfe_request.clinic_id != quote_input.clinic.pk:
+                # The request stays with the clinic the patient asked; price it there.
+                plan_form.add_error(
+                    "clinic", f"The patient asked {gfe_request.clinic} for this estimate."
+                )
+                quote = None
         if quote is not None and "_save" in request.POST:
             if not request.user.has_perm("estimator.add_estimate"):
                 return HttpResponse(status=403)
+            if gfe_request is not None and not request.user.has_perm(
+                "estimator.change_goodfaithestimaterequest"
+            ):
+                return HttpResponse(status=403)
             p = patient_form.cleaned_data
-            estimate = estimate_create(
-                quote_input=quote_input,
-                quote=quote,
-                patient=PatientDetails(
-                    name=p["name"],
-                    date_of_birth=p["date_of_birth"],
-                    email=p["email"],
-                    phone=p["phone"],
-                    external_reference=p["external_reference"],
-                    diagnosis_codes=tuple(p["diagnosis_codes"]),
-                    notes=p["notes"],
-                ),
-                source=EstimateSource.ADMIN,
-                by=request.user,
-            )
+            with transaction.atomic():
+                estimate = _save(request, quote_input, quote, p, gfe_request)
             messages.success(request, f"Saved draft estimate {estimate.reference}.")
             return HttpResponseRedirect(
                 reverse("admin:estimator_estimate_change", args=[estimate.pk])
             )
+    return _render(model_admin, request, plan_form, formset, patient_form, quote, gfe_request)
+
+
+def _save(
+    request: HttpRequest,
+    quote_input: QuoteInput,
+    quote: Quote,
+    p: dict[str, Any],
+    gfe_request: GoodFaithEstimateRequest | None,
+) -> Estimate:
+    estimate = estimate_create(
+        quote_input=quote_input,
+        quote=quote,
+        patient=PatientDetails(
+            name=p["name"],
+            date_of_birth=p["date_of_birth"],
+            email=p["email"],
+            phone=p["phone"],
+            external_reference=p["external_reference"],
+            diagnosis_codes=tuple(p["diagnosis_codes"]),
+            notes=p["notes"],
+        ),
+        source=EstimateSource.ADMIN,
+        by=request.user,
+    )
+    if gfe_request is not None:
+        gfe_request_link_estimate(request=gfe_request, estimate=estimate, by=request.user)
+    return estimate
+
+
+def _render(
+    model_admin: ModelAdmin[Any],
+    request: HttpRequest,
+    plan_form: PlanForm,
+    formset: Any,
+    patient_form: PatientForm,
+    quote: Quote | None,
+    gfe_request: GoodFaithEstimateRequest | None,
+) -> HttpResponse:
+    title = "Price a new estimate"
+    if gfe_request is not None:
+        title = f"Price an estimate for request {gfe_request.reference}"
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Price a new estimate",
+        "title": title,
         "opts": model_admin.model._meta,
         "plan_form": plan_form,
         "formset": formset,
         "patient_form": patient_form,
+        "gfe_request": gfe_request,
         "result": quote.result_data() if quote else None,
         "clinic": quote.input.clinic if quote else None,
     }

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,6 +25,7 @@ from estimator.models import (
 
 from .common import money_column
 from .estimate_builder import estimate_builder_view
+from .good_faith_estimate import good_faith_estimate_view
 
 
 @admin.register(Estimate)
@@ -48,7 +49,7 @@ class EstimateAdmin(SimpleHistoryAdmin):
     list_select_related = ["clinic", "plan", "plan__payer"]
     date_hierarchy = "created_at"
     patient_text = money_column("patient_total", "patient pays")
-    actions = ["issue_selected", "void_selected"]
+    actions = ["issue_selected", "void_selected", "good_faith_estimate"]
     form = EstimateForm
     readonly_fields = [
         "reference",
@@ -114,7 +115,16 @@ class EstimateAdmin(SimpleHistoryAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         builder = self.admin_site.admin_view(partial(estimate_builder_view, self))
-        return [path("new/", builder, name="estimator_estimate_builder"), *super().get_urls()]
+        gfe = self.admin_site.admin_view(partial(good_faith_estimate_view, self))
+        return [
+            path("new/", builder, name="estimator_estimate_builder"),
+            path(
+                "<path:object_id>/good-faith-estimate.pdf",
+                gfe,
+                name="estimator_estimate_good_faith_estimate",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="breakdown")
     def breakdown(self, obj: Estimate) -> str:
@@ -133,6 +143,18 @@ class EstimateAdmin(SimpleHistoryAdmin):
             estimate_issue(estimate=estimate, by=request.user)
             issued += 1
         self.message_user(request, f"Issued {issued} estimate(s).", messages.SUCCESS)
+
+    @admin.action(description="Download Good Faith Estimate (PDF)")
+    def good_faith_estimate(
+        self, request: HttpRequest, queryset: QuerySet[Estimate]
+    ) -> HttpResponseRedirect | None:
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select one estimate to download its Good Faith Estimate.", messages.ERROR
+            )
+            return None
+        url = reverse("admin:estimator_estimate_good_faith_estimate", args=[queryset.get().pk])
+        return HttpResponseRedirect(url)
 
     @admin.action(description="Void selected estimates")
     def void_selected(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:

@@ -1,0 +1,281 @@
+"""Good Faith Estimates (45 CFR 149.610): whether a stored estimate can be one, and what it says."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from .formatting import money_text
+from .models import Clinic, CoverageMode, Estimate, EstimateStatus, ServiceType
+from .models.insurance import PayerKind
+from .quote_display import date_text
+
+
+class GoodFaithEstimateRefused(Exception):
+    """A Good Faith Estimate cannot be given for this estimate; each problem says what to do."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item or service of a run of identical sessions, with its codes and charges."""
+
+    description: str
+    service_codes: str
+    diagnosis_codes: str
+    charge_each: str
+    discount_each: str
+    expected_each: str
+    expected_total: str
+
+
+@dataclass(frozen=True)
+class SessionRun:
+    """Consecutive sessions billed identically: shown once, with how many there are."""
+
+    label: str
+    dates: str
+    count: int
+    rows: tuple[ItemRow, ...]
+    expected: Decimal
+
+
+@dataclass(frozen=True)
+class GoodFaithEstimate:
+    """Everything the document prints, taken from the estimate's frozen record."""
+
+    reference: str
+    issued_on: dt.date
+    is_draft: bool
+    clinic: Clinic
+    patient_name: str
+    patient_date_of_birth: dt.date
+    primary_service: str
+    primary_description: str
+    other_services: tuple[str, ...]
+    schedule: str
+    frequency: str
+    sessions: int
+    diagnosis_codes: tuple[str, ...]
+    runs: tuple[SessionRun, ...]
+    packages: tuple[str, ...]
+    total_charge: str
+    total_discount: str
+    total_expected: str
+    total_expected_amount: Decimal
+    currency: str
+
+
+def _one_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _not_applicable(estimate: Estimate) -> str | None:
+    clinic = estimate.clinic
+    if estimate.status == EstimateStatus.VOID:
+        return (
+            f"Estimate {estimate.reference} is void, so it cannot be a Good Faith Estimate. "
+            "Price a new estimate in the builder and use that one."
+        )
+    if clinic.country != "US":
+        return (
+            f"{clinic.name} is in Canada: the Good Faith Estimate is a requirement of the US No "
+            "Surprises Act, which does not apply there. Give the patient the ordinary estimate."
+        )
+    plan = estimate.plan
+    if plan is not None and plan.payer.kind in (PayerKind.MEDICARE, PayerKind.MEDICAID):
+        return (
+            f"This estimate is for a {plan.payer.get_kind_display()} plan ({plan}). Medicare and "
+            "Medicaid patients do not get a Good Faith Estimate; give them an Advance Beneficiary "
+            "Notice of Noncoverage (ABN, form CMS-R-131) where one applies."
+        )
+    if estimate.coverage_mode != CoverageMode.SELF_PAY:
+        return (
+            f"This estimate is priced for insurance ({estimate.get_coverage_mode_display()}). A "
+            "Good Faith Estimate is for uninsured or self-pay patients: the patient must choose "
+            "self-pay (not billing their plan); then price a self-pay estimate and use that one."
+        )
+    return None
+
+
+def _missing(estimate: Estimate) -> list[str]:
+    clinic = estimate.clinic
+    problems = []
+    if not estimate.patient_name.strip():
+        problems.append("Add the patient's name to the estimate (Patient section) and save.")
+    if estimate.patient_date_of_birth is None:
+        problems.append(
+            "Add the patient's date of birth to the estimate (Patient section) and save."
+        )
+    for field, label in (("npi", "NPI"), ("tin", "TIN")):
+        if not getattr(clinic, field):
+            problems.append(
+                f"{clinic.name} has no {label}; a Good Faith Estimate must show the provider's "
+                f"{label}. Add it on the clinic's admin page."
+            )
+    if estimate.end_date >= _one_year_after(estimate.start_date):
+        problems.append(
+            "One Good Faith Estimate may cover at most 12 months of recurring care; price the "
+            "first 12 months as one estimate and the rest later."
+        )
+    return problems
+
+
+def gfe_problems(*, estimate: Estimate) -> list[str]:
+    """Why this estimate cannot be given as a Good Faith Estimate; empty when it can."""
+    reason = _not_applicable(estimate)
+    return [reason] if reason else _missing(estimate)
+
+
+def _codes(billing: list[dict[str, Any]]) -> str:
+    # "20561", "97810, 97811 × 2", "97140-GP": units only when more than one.
+    return ", ".join(
+        b["code"]
+        + "".join(f"-{m}" for m in b["modifiers"])
+        + (f" × {b['units']}" if b["units"] > 1 else "")
+        for b in billing
+    )
+
+
+def _signature(session: dict[str, Any]) -> list[Any]:
+    return [
+        (line["name"], line["billing"], line["charge"], line["discount"], line["patient_pays"])
+        for line in session["lines"]
+    ]
+
+
+def _runs(sessions: list[dict[str, Any]], diagnoses: str, currency: str) -> tuple[SessionRun, ...]:
+    grouped: list[list[dict[str, Any]]] = []
+    for session in sessions:
+        if grouped and _signature(grouped[-1][-1]) == _signature(session):
+            grouped[-1].append(session)
+        else:
+            grouped.append([session])
+    runs = []
+    for run in grouped:
+        first, last, count = run[0], run[-1], len(run)
+        rows = tuple(
+            ItemRow(
+                description=line["name"],
+                service_codes=_codes(line["billing"]),
+                diagnosis_codes=diagnoses,
+                charge_each=money_text(line["charge"]["amount"], currency),
+                discount_each=money_text(line["discount"]["amount"], currency),
+                expected_each=money_text(line["patient_pays"]["amount"], currency),
+                expected_total=money_text(
+                    Decimal(line["patient_pays"]["amount"]) * count, currency
+                ),
+            )
+            for line in first["lines"]
+        )
+        if count == 1:
+            label, dates = f"Session {first['number']}", date_text(first["date"])
+        else:
+            label = f"Sessions {first['number']}–{last['number']} ({count} sessions)"
+            dates = f"{date_text(first['date'])} to {date_text(last['date'])}"
+        expected = sum(
+            (Decimal(s["totals"]["patient_pays"]["amount"]) for s in run), start=Decimal("0")
+        )
+        runs.append(SessionRun(label, dates, count, rows, expected))
+    return tuple(runs)
+
+
+def _services(estimate: Estimate, sessions: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
+    """(name with its length and add-ons, sessions, code) for each item of the request."""
+    items = estimate.request_data.get("items", [])
+    firsts: dict[int, dict[str, Any]] = {}
+    for session in sessions:
+        firsts.setdefault(session["item_index"], session)
+    described = []
+    for index, item in enumerate(items):
+        lines = firsts[index]["lines"] if index in firsts else []
+        # Line names carry the length already: "Dry needling, 3 or more muscles (45 min)".
+        names = [line["name"] for line in lines] or [item["service"]]
+        text = names[0]
+        if len(names) > 2:
+            text += " with " + ", ".join(names[1:-1]) + " and " + names[-1]
+        elif len(names) == 2:
+            text += " with " + names[1]
+        described.append((text, int(item["sessions"]), item["service"]))
+    return described
+
+
+def _issued_on(estimate: Estimate) -> dt.date:
+    if estimate.issued_at is None:
+        return estimate.clinic.today()
+    zone = zoneinfo.ZoneInfo(estimate.clinic.time_zone)
+    return timezone.localtime(estimate.issued_at, zone).date()
+
+
+def gfe_build(*, estimate: Estimate) -> GoodFaithEstimate:
+    """A stored estimate's Good Faith Estimate from its frozen figures; refused when it can't be."""
+    problems = gfe_problems(estimate=estimate)
+    if problems:
+        raise GoodFaithEstimateRefused(problems)
+    born = estimate.patient_date_of_birth
+    assert born is not None  # gfe_problems refuses an estimate without it
+    result = estimate.result_data
+    currency = result["currency"]
+    scenario = result["scenarios"]["primary"]
+    sessions = scenario["sessions"]
+    diagnoses = tuple(estimate.diagnosis_codes)
+    services = _services(estimate, sessions)
+    # The primary service is the one most of the sessions are for; the first on a tie.
+    main = max(range(len(services)), key=lambda i: services[i][1])
+    primary = services[main]
+    # The catalog's plain-language wording, not a price: reading it today changes no figure.
+    description = (
+        ServiceType.objects.filter(code=primary[2]).values_list("description", flat=True).first()
+    )
+    per_week = int(estimate.request_data.get("sessions_per_week", 1))
+    if estimate.sessions == 1:
+        schedule = f"Scheduled for {date_text(estimate.start_date)}."
+    else:
+        schedule = (
+            f"Recurring care from {date_text(estimate.start_date)} to "
+            f"{date_text(estimate.end_date)}."
+        )
+    totals = scenario["totals"]
+    return GoodFaithEstimate(
+        reference=estimate.reference,
+        issued_on=_issued_on(estimate),
+        is_draft=estimate.status == EstimateStatus.DRAFT,
+        clinic=estimate.clinic,
+        patient_name=estimate.patient_name,
+        patient_date_of_birth=born,
+        primary_service=primary[0],
+        primary_description=description or "",
+        other_services=tuple(
+            f"{text}, {count} session{'s' if count > 1 else ''}"
+            for index, (text, count, _code) in enumerate(services)
+            if index != main
+        ),
+        schedule=schedule,
+        frequency=f"{per_week} session{'s' if per_week > 1 else ''} a week",
+        sessions=estimate.sessions,
+        diagnosis_codes=diagnoses,
+        runs=_runs(sessions, ", ".join(diagnoses) or "None recorded", currency),
+        packages=tuple(
+            f"Prepaid package: {p['name']}, {money_text(p['price']['amount'], currency)} for "
+            f"{p['sessions_included']} sessions (sessions "
+            f"{', '.join(str(n) for n in p['session_numbers'])}), to be used by "
+            f"{date_text(p['valid_until'])}. The expected charges above include it."
+            for p in scenario["packages"]
+        ),
+        total_charge=money_text(totals["charge"]["amount"], currency),
+        total_discount=money_text(totals["discount"]["amount"], currency),
+        total_expected=money_text(totals["patient_pays"]["amount"], currency),
+        total_expected_amount=Decimal(totals["patient_pays"]["amount"]),
+        currency=currency,
+    )

@@ -1,0 +1,205 @@
+"""The Good Faith Estimate document as a PDF, on the same page and fonts as the quote PDF."""
+
+from __future__ import annotations
+
+from fpdf.fonts import FontFace
+
+from .gfe import GoodFaithEstimate, SessionRun, gfe_build
+from .models import Estimate
+from .pdf_base import FONT, INK, MUTED, DocumentPDF
+from .quote_display import currency_words, date_text
+
+DRAFT_MARK = "DRAFT — not yet issued"
+DRAFT_RED = (170, 20, 20)
+DISPUTE_PHONE = "1-800-985-3059"
+DISPUTE_WEB = "www.cms.gov/nosurprises"
+SEPARATE_SCHEDULING = (
+    "None known. Every item and service reasonably expected for this course of care is provided "
+    "by the provider named above and is listed in this estimate. If another provider or facility "
+    "becomes involved, you will receive a separate Good Faith Estimate for their services."
+)
+
+
+def disclaimers(document: GoodFaithEstimate) -> list[str]:
+    """The notices 45 CFR 149.610 requires, in plain language."""
+    return [
+        "You are entitled to a Good Faith Estimate of what you will be charged for health care "
+        "items and services if you do not have insurance or do not use it to pay for your care.",
+        "This Good Faith Estimate shows the costs of items and services that are reasonably "
+        "expected for your health care needs, based on the information known to us when it was "
+        "made. It does not include any unknown or unexpected costs that may arise during "
+        "treatment.",
+        "Other items or services may be recommended as part of your care. They are not part of "
+        "this estimate and would be estimated separately.",
+        "This is an estimate: the actual items, services or charges may differ from it.",
+        "If you are billed at least $400 more than this Good Faith Estimate by "
+        f"{document.clinic.name} (the $400 is counted per provider or facility), you may start "
+        "the federal patient-provider dispute resolution process. You must start it within 120 "
+        "calendar days (about 4 months) of the date on the original bill, and there is a $25 "
+        f"fee. To start it, visit {DISPUTE_WEB} or call {DISPUTE_PHONE}; you will need a copy "
+        "of this Good Faith Estimate and of the bill. Starting a dispute does not affect the "
+        "quality of the care you receive or your access to it.",
+        "This Good Faith Estimate is not a contract and does not require you to receive any of "
+        "the items or services listed.",
+        "Keep a copy of this Good Faith Estimate in a safe place or take pictures of it; you "
+        "may need it if you are billed more than the estimate.",
+    ]
+
+
+class _GfePDF(DocumentPDF):
+    """Every page names the estimate and, on a draft, says it is not yet issued."""
+
+    def __init__(self, document: GoodFaithEstimate) -> None:
+        note = f"{document.clinic.name} – Good Faith Estimate {document.reference}"
+        super().__init__(f"{note} – {DRAFT_MARK}" if document.is_draft else note)
+
+
+def _header(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
+    issued = date_text(doc.issued_on)
+    pdf.set_text_color(*INK)
+    pdf.text_block("Good Faith Estimate", size=18, style="B", gap=0)
+    pdf.set_text_color(*MUTED)
+    pdf.text_block(
+        "For uninsured and self-pay patients (US No Surprises Act, 45 CFR 149.610).", size=9.5
+    )
+    if doc.is_draft:
+        pdf.set_text_color(*DRAFT_RED)
+        pdf.text_block(
+            f"{DRAFT_MARK}. Do not give this to the patient until the estimate is issued.",
+            size=12,
+            style="B",
+        )
+    pdf.set_text_color(*INK)
+    pdf.labelled(
+        [
+            ("Reference", doc.reference),
+            ("Date issued", issued + (f" ({DRAFT_MARK})" if doc.is_draft else "")),
+            ("Amounts in", f"{currency_words(doc.currency)} ({doc.currency})"),
+        ],
+        label_width=32,
+    )
+    pdf.rule()
+
+
+def _parties(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
+    clinic = doc.clinic
+    pdf.heading("Patient", size=12)
+    pdf.labelled(
+        [("Name", doc.patient_name), ("Date of birth", date_text(doc.patient_date_of_birth))],
+        label_width=32,
+    )
+    pdf.heading("Provider and facility", size=12)
+    pdf.labelled(
+        [
+            ("Name", clinic.name),
+            ("NPI", clinic.npi),
+            ("TIN", clinic.tin),
+            ("State", clinic.region),
+            ("Office location", clinic.address_text),
+            ("Phone", clinic.phone),
+        ],
+        label_width=32,
+    )
+
+
+def _service(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
+    pdf.heading("Primary service", size=12)
+    pdf.text_block(doc.primary_service, size=10, style="B", gap=0.5)
+    if doc.primary_description:
+        pdf.text_block(doc.primary_description, size=9.5)
+    rows = [("Scheduled", doc.schedule)]
+    if doc.sessions > 1:
+        rows += [("Frequency", doc.frequency), ("Total sessions", str(doc.sessions))]
+    rows.append(("Diagnosis codes", ", ".join(doc.diagnosis_codes) or "None recorded"))
+    if doc.other_services:
+        rows.append(("Also planned", "; ".join(doc.other_services)))
+    pdf.labelled(rows, label_width=32)
+
+
+def _run(pdf: _GfePDF, run: SessionRun) -> None:
+    if pdf.get_y() > pdf.h - 55:
+        pdf.add_page()
+    pdf.set_text_color(*INK)
+    pdf.text_block(f"{run.label}: {run.dates}", size=10, style="B", gap=0.5)
+    headings = (
+        "Item or service",
+        "Service codes (CPT / HCPCS)",
+        "Diagnosis codes (ICD-10)",
+        "Charge each",
+        "Discount each",
+        "Expected each",
+        f"Expected for {run.count}" if run.count > 1 else "Expected total",
+    )
+    pdf.set_font(FONT, size=8.5)
+    with pdf.table(
+        col_widths=(41, 24, 29, 21, 21, 21, 23),
+        text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+        line_height=4.2,
+        padding=1,
+    ) as table:
+        table.row([pdf.safe(h) for h in headings])
+        for item in run.rows:
+            table.row(
+                [
+                    pdf.safe(value)
+                    for value in (
+                        item.description,
+                        item.service_codes,
+                        item.diagnosis_codes,
+                        item.charge_each,
+                        item.discount_each,
+                        item.expected_each,
+                        item.expected_total,
+                    )
+                ]
+            )
+    pdf.ln(2)
+
+
+def _items(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
+    pdf.heading("Items and services reasonably expected", size=12)
+    pdf.set_text_color(*MUTED)
+    pdf.text_block(
+        "Expected charges are what you will be charged as an uninsured or self-pay patient: the "
+        "clinic's charge less any discount. Identical sessions are shown once, with how many "
+        "there are.",
+        size=9,
+    )
+    for run in doc.runs:
+        _run(pdf, run)
+    pdf.set_text_color(*INK)
+    for package in doc.packages:
+        pdf.text_block(package, size=9.5)
+    pdf.figures(
+        [
+            ("Total charges", doc.total_charge),
+            ("Total discounts", doc.total_discount),
+            ("Total expected charges (this Good Faith Estimate)", doc.total_expected),
+        ]
+    )
+
+
+def gfe_pdf_document(*, document: GoodFaithEstimate) -> bytes:
+    """A built Good Faith Estimate as a PDF."""
+    pdf = _GfePDF(document)
+    pdf.set_title(f"Good Faith Estimate {document.reference} – {document.clinic.name}")
+    pdf.set_author(document.clinic.name)
+    pdf.add_page()
+    _header(pdf, document)
+    _parties(pdf, document)
+    _service(pdf, document)
+    _items(pdf, document)
+    pdf.heading("Services that need separate scheduling", size=12)
+    pdf.text_block(SEPARATE_SCHEDULING, size=9.5)
+    pdf.heading("Disclaimer", size=12)
+    pdf.bullets(disclaimers(document), size=9)
+    if document.clinic.good_faith_estimate_contact:
+        pdf.heading("Questions about this estimate or your bill", size=12)
+        pdf.text_block(document.clinic.good_faith_estimate_contact, size=9.5)
+    return bytes(pdf.output())
+
+
+def gfe_pdf_bytes(*, estimate: Estimate) -> bytes:
+    """The Good Faith Estimate of a stored estimate; raises GoodFaithEstimateRefused."""
+    return gfe_pdf_document(document=gfe_build(estimate=estimate))
