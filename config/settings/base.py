@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After the view and its transaction: records an API key's last use even on errors.
+    "estimator.api.auth.KeyUsageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

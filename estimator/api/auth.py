@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -30,6 +32,20 @@ def key_touch(*, key: IntegrationKey) -> None:
     key.last_used_at = now
 
 
+class KeyUsageMiddleware:
+    """Writes a key's last use after the view's transaction has committed or rolled back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        key = getattr(request, "integration_key_used", None)
+        if isinstance(key, IntegrationKey):
+            key_touch(key=key)
+        return response
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """Authorization: Api-Key <key>; a bad, revoked or expired key is a 401."""
 
@@ -45,7 +61,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key is unknown or has been revoked.")
         if key.has_expired:
             raise exceptions.AuthenticationFailed("This API key has expired.")
-        key_touch(key=key)
+        # Recorded by KeyUsageMiddleware once the response is made, outside the request's
+        # transaction, so a request that fails (and rolls back) still counts as a use.
+        request._request.integration_key_used = key  # type: ignore[attr-defined]
         # The caller is a system, not a user: request.user stays anonymous, request.auth is the key.
         return AnonymousUser(), key
 

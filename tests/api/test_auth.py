@@ -76,3 +76,10 @@ def test_last_used_at_is_written_at_most_once_a_minute(reader, starter_catalog):
     IntegrationKey.objects.update(last_used_at=first - dt.timedelta(minutes=2))
     reader.get("/api/v1/estimates")
     assert IntegrationKey.objects.get().last_used_at > first
+
+
+def test_a_failed_request_still_records_the_keys_last_use(reader, starter_catalog):
+    # The view's transaction rolls back on a 4xx; the use is written after it, so it stays.
+    response = reader.post("/api/v1/quotes", {"clinic": "nowhere"}, format="json")
+    assert 400 <= response.status_code < 500
+    assert IntegrationKey.objects.get().last_used_at is not None
