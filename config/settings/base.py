@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "djmoney",
     "simple_history",
+    "axes",
     "estimator",
 ]
 
@@ -45,7 +46,22 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # After the view and its transaction: records an API key's last use even on errors.
     "estimator.api.auth.KeyUsageMiddleware",
+    # Last, as django-axes asks: answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff logins are locked for a while after repeated failures (django-axes): the admin holds
+# patients' details. Locked per username and address together, so one clinic's shared
+# address is not locked out by one person mistyping.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ESTIMATOR_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("ESTIMATOR_LOGIN_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
