@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -53,7 +54,8 @@ schema = schemathesis.openapi.from_dict(_published_schema())
 schema.app = app
 
 HYPOTHESIS = settings(
-    max_examples=30,
+    # CI runs the suite twice on two cores; SCHEMATHESIS_MAX_EXAMPLES=500 for a deeper run.
+    max_examples=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "30")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -1,5 +1,6 @@
 """Invariants that must hold for any plan, catalog and coverage the engine accepts."""
 
+import os
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
@@ -105,7 +106,12 @@ catalogs = st.builds(
     st.integers(7, 90),
 )
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# PROPERTY_MAX_EXAMPLES=2000 for a deeper run than CI can afford.
+SETTINGS = settings(
+    max_examples=int(os.environ.get("PROPERTY_MAX_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def scenarios(est):
