@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from moneyed import Money
 from moneyed.l10n import format_money
@@ -21,6 +23,16 @@ def money_text(amount: Money | Decimal | str, currency: str | None = None) -> st
     # engine's figures agree to the cent.
     rounded = Money(amount.amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), code)
     return format_money(rounded, locale=_LOCALES.get(code, "en_US"))
+
+
+def billing_text(billing: Iterable[Mapping[str, Any]]) -> str:
+    """Claim codes as people read them: '20561', '97810, 97811 × 2', '97140-GP'."""
+    return ", ".join(
+        b["code"]
+        + "".join(f"-{m}" for m in b.get("modifiers", ()))
+        + (f" × {b['units']}" if b["units"] > 1 else "")
+        for b in billing
+    )
 
 
 def money_text_with_code(amount: Money | Decimal | str, currency: str | None = None) -> str:

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from .formatting import money_text
+from .formatting import billing_text, money_text
 from .models import Clinic, CoverageMode, Estimate, EstimateStatus, ServiceType
 from .models.insurance import PayerKind
-from .quote_display import date_text
+from .quote_display import consecutive_runs, date_text
 
 
 class GoodFaithEstimateRefused(Exception):
@@ -138,16 +138,6 @@ def gfe_problems(*, estimate: Estimate) -> list[str]:
     return [reason] if reason else _missing(estimate)
 
 
-def _codes(billing: list[dict[str, Any]]) -> str:
-    # "20561", "97810, 97811 × 2", "97140-GP": units only when more than one.
-    return ", ".join(
-        b["code"]
-        + "".join(f"-{m}" for m in b["modifiers"])
-        + (f" × {b['units']}" if b["units"] > 1 else "")
-        for b in billing
-    )
-
-
 def _signature(session: dict[str, Any]) -> list[Any]:
     return [
         (line["name"], line["billing"], line["charge"], line["discount"], line["patient_pays"])
@@ -156,19 +146,13 @@ def _signature(session: dict[str, Any]) -> list[Any]:
 
 
 def _runs(sessions: list[dict[str, Any]], diagnoses: str, currency: str) -> tuple[SessionRun, ...]:
-    grouped: list[list[dict[str, Any]]] = []
-    for session in sessions:
-        if grouped and _signature(grouped[-1][-1]) == _signature(session):
-            grouped[-1].append(session)
-        else:
-            grouped.append([session])
     runs = []
-    for run in grouped:
+    for run in consecutive_runs(sessions, _signature):
         first, last, count = run[0], run[-1], len(run)
         rows = tuple(
             ItemRow(
                 description=line["name"],
-                service_codes=_codes(line["billing"]),
+                service_codes=billing_text(line["billing"]),
                 diagnosis_codes=diagnoses,
                 charge_each=money_text(line["charge"]["amount"], currency),
                 discount_each=money_text(line["discount"]["amount"], currency),

@@ -6,11 +6,12 @@ Nothing here adds or rounds money: every figure is one the engine produced, only
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .formatting import money_text
+from .formatting import billing_text, money_text
 from .models import Clinic, InsurancePlan
 from .quote_options import QuoteOptions
 from .quotes import Quote
@@ -159,12 +160,7 @@ def _nonzero(value: dict[str, str]) -> bool:
 
 
 def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> LineView:
-    codes = ", ".join(
-        b["code"]
-        + (f" × {b['units']}" if b["units"] > 1 else "")
-        + "".join(f"-{m}" for m in b["modifiers"])
-        for b in line["billing"]
-    )
+    codes = billing_text(line["billing"])
 
     # Every session of a group costs the same, so the first one's reasons explain them all; the
     # others' may differ only in what they name ("session 2 of 6", the deductible left).
@@ -185,25 +181,29 @@ def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> L
     )
 
 
-def _same_cost(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    def key(session: dict[str, Any]) -> list[Any]:
-        return [
-            (line["name"], line["charge"], line["plan_pays"], line["patient_pays"])
-            for line in session["lines"]
-        ]
-
-    return key(a) == key(b)
-
-
-def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
+def consecutive_runs(
+    sessions: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
+) -> list[list[dict[str, Any]]]:
+    """Sessions in order, grouped while key(session) stays the same, to show each run once."""
     runs: list[list[dict[str, Any]]] = []
     for session in sessions:
-        if runs and _same_cost(runs[-1][-1], session):
+        if runs and key(runs[-1][-1]) == key(session):
             runs[-1].append(session)
         else:
             runs.append([session])
+    return runs
+
+
+def _cost(session: dict[str, Any]) -> list[Any]:
+    return [
+        (line["name"], line["charge"], line["plan_pays"], line["patient_pays"])
+        for line in session["lines"]
+    ]
+
+
+def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
     groups = []
-    for run in runs:
+    for run in consecutive_runs(sessions, _cost):
         first, last = run[0], run[-1]
         if len(run) == 1:
             label, dates = f"Session {first['number']}", date_text(first["date"])

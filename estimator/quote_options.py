@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from djmoney.money import Money
 
 from .models import (
@@ -19,7 +19,7 @@ from .models import (
     ServiceType,
     Suggestion,
 )
-from .selectors import plans_for_quotes, service_prices_current
+from .selectors import in_effect, plans_for_quotes, service_prices_current
 
 
 @dataclass(frozen=True)
@@ -103,14 +103,11 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
         for s in ServiceType.objects.filter(pk__in=by_service, active=True)
     )
     offered = {s.code for s in services}
-    current = Q(effective_from__lte=today) & (
-        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
-    )
     add_ons = []
     for add_on in AddOn.objects.filter(active=True).prefetch_related(
         Prefetch(
             "prices",
-            queryset=AddOnPrice.objects.filter(current, clinic=clinic),
+            queryset=AddOnPrice.objects.filter(in_effect(today), clinic=clinic),
             to_attr="current_prices",
         ),
         Prefetch("services", queryset=ServiceType.objects.only("code")),

@@ -24,7 +24,8 @@ from .models import (
 ONE_DAY = dt.timedelta(days=1)
 
 
-def _in_effect(day: dt.date) -> Q:
+def in_effect(day: dt.date) -> Q:
+    """Effective-dated rows that apply on day (last day inclusive)."""
     return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
 
 
@@ -36,7 +37,7 @@ def service_price_on(
         ServicePrice.objects.filter(
             clinic=clinic, service=service, duration_minutes=duration_minutes
         )
-        .filter(_in_effect(day))
+        .filter(in_effect(day))
         .first()
     )
 
@@ -44,16 +45,14 @@ def service_price_on(
 def add_on_price_on(*, clinic: Clinic, add_on_id: int, day: dt.date) -> AddOnPrice | None:
     """The price a clinic charges for an add-on on day, if any (1 query)."""
     return (
-        AddOnPrice.objects.filter(clinic=clinic, add_on_id=add_on_id)
-        .filter(_in_effect(day))
-        .first()
+        AddOnPrice.objects.filter(clinic=clinic, add_on_id=add_on_id).filter(in_effect(day)).first()
     )
 
 
 def service_prices_current(*, clinic: Clinic, day: dt.date) -> QuerySet[ServicePrice]:
     """Every session price of a clinic in effect on day."""
     return (
-        ServicePrice.objects.filter(clinic=clinic).filter(_in_effect(day)).select_related("service")
+        ServicePrice.objects.filter(clinic=clinic).filter(in_effect(day)).select_related("service")
     )
 
 

@@ -32,14 +32,13 @@ class PriceStatusFilter(admin.SimpleListFilter):
         return [("current", "In effect today"), ("future", "Scheduled"), ("ended", "Ended")]
 
     def queryset(self, request: Any, queryset: Any) -> Any:
-        from django.db.models import Q
         from django.utils import timezone
+
+        from estimator.selectors import in_effect
 
         today = timezone.localdate()
         if self.value() == "current":
-            return queryset.filter(effective_from__lte=today).filter(
-                Q(effective_to__isnull=True) | Q(effective_to__gte=today)
-            )
+            return queryset.filter(in_effect(today))
         if self.value() == "future":
             return queryset.filter(effective_from__gt=today)
         if self.value() == "ended":

@@ -17,18 +17,14 @@ from estimator.models import (
     ServicePrice,
     ServiceType,
 )
+from estimator.selectors import in_effect
 
 
 def _current_for(clinics: list[Clinic]) -> Q:
     """Rows in effect today, where "today" is each clinic's own date (time zones differ)."""
     condition = Q(pk__in=[])
     for clinic in clinics:
-        today = clinic.today()
-        condition |= (
-            Q(clinic_id=clinic.pk)
-            & Q(effective_from__lte=today)
-            & (Q(effective_to__isnull=True) | Q(effective_to__gte=today))
-        )
+        condition |= Q(clinic_id=clinic.pk) & in_effect(clinic.today())
     return condition
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from estimator.formatting import money_text
+from estimator.formatting import billing_text, money_text
 
 register = template.Library()
 
@@ -29,3 +29,9 @@ def money(value: Any) -> str:
 def coverage_label(value: str) -> str:
     """The engine's coverage name in words."""
     return COVERAGE_LABELS.get(value, value)
+
+
+@register.filter
+def billing(value: Any) -> str:
+    """A line's claim codes with modifiers and units, as on the quote page and the GFE."""
+    return billing_text(value) if isinstance(value, list) else ""
