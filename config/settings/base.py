@@ -157,12 +157,18 @@ LOGGING = {
 ESTIMATOR_MAX_DAYS_BACK = env.int("ESTIMATOR_MAX_DAYS_BACK", default=365)
 ESTIMATOR_MAX_DAYS_AHEAD = env.int("ESTIMATOR_MAX_DAYS_AHEAD", default=730)
 
-# Per-IP limits on the patient quote page, counted in the cache by django-ratelimit ("60/m",
-# "10/h"): with REDIS_URL set every worker shares one count. Behind a proxy, set
-# RATELIMIT_IP_META_KEY to the header carrying the client address (e.g. HTTP_X_REAL_IP).
+# How many reverse proxies in front of the app append to X-Forwarded-For. Rate limits and
+# login lockouts count by the client's address, read by estimator.network.client_address:
+# 0 (the default) uses the socket's address and ignores the header, which any client can
+# forge; behind one proxy (nginx, a load balancer) set 1, and so on.
+ESTIMATOR_TRUSTED_PROXIES = env.int("ESTIMATOR_TRUSTED_PROXIES", default=0)
+RATELIMIT_IP_META_KEY = "estimator.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "estimator.network.client_address"
+
+# Per-address limits on the patient quote page, counted in the cache by django-ratelimit
+# ("60/m", "10/h"): with REDIS_URL set every worker shares one count.
 ESTIMATOR_QUOTE_RATE = env("ESTIMATOR_QUOTE_RATE", default="60/m")
 ESTIMATOR_GFE_REQUEST_RATE = env("ESTIMATOR_GFE_REQUEST_RATE", default="10/h")
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 
 # ---- the integration API (estimator/api/) ----------------------------------------------------
 REST_FRAMEWORK = {
@@ -191,6 +197,8 @@ REST_FRAMEWORK = {
 ESTIMATOR_RATE_ANON = env("ESTIMATOR_RATE_ANON", default="120/min")
 ESTIMATOR_RATE_QUOTES_ANON = env("ESTIMATOR_RATE_QUOTES_ANON", default="60/min")
 ESTIMATOR_RATE_KEY = env("ESTIMATOR_RATE_KEY", default="600/min")
+# Wrong, revoked or expired API keys per client address: guessing keys stays slow.
+ESTIMATOR_RATE_BAD_KEY = env("ESTIMATOR_RATE_BAD_KEY", default="20/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Estimator API",
     "DESCRIPTION": "Catalog, quotes and stored estimates for billing integrations. "

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -15,10 +16,14 @@ from rest_framework.request import Request
 from rest_framework_api_key.permissions import BaseHasAPIKey, KeyParser
 
 from estimator.models import IntegrationKey, KeyScope
+from estimator.network import client_address
+
+from .ratelimit import window_hit
 
 KEYWORD = "Api-Key"
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+TOO_MANY_BAD_KEYS = "Too many requests with a wrong API key from this address; try again later."
 
 
 def key_touch(*, key: IntegrationKey) -> None:
@@ -55,12 +60,25 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         raw = self.key_parser.get(request._request)
         if not raw:
             return None
+        failures = f"bad_key:{client_address(request._request)}"
+        rate = settings.ESTIMATOR_RATE_BAD_KEY
+        # Checked before the key is looked at, so past the limit even a right guess is refused.
+        seen = window_hit(name=failures, rate=rate, increment=False)
+        if seen.count >= seen.limit:
+            raise exceptions.Throttled(wait=seen.resets_in, detail=TOO_MANY_BAD_KEYS)
         prefix, _, _ = raw.partition(".")
         key = IntegrationKey.objects.filter(prefix=prefix, revoked=False).first()
+        problem = None
         if key is None or not key.is_valid(raw):
-            raise exceptions.AuthenticationFailed("This API key is unknown or has been revoked.")
-        if key.has_expired:
-            raise exceptions.AuthenticationFailed("This API key has expired.")
+            problem = "This API key is unknown or has been revoked."
+        elif key.has_expired:
+            problem = "This API key has expired."
+        if problem is not None:
+            hit = window_hit(name=failures, rate=rate)
+            if not hit.allowed:
+                raise exceptions.Throttled(wait=hit.resets_in, detail=TOO_MANY_BAD_KEYS)
+            raise exceptions.AuthenticationFailed(problem)
+        assert key is not None
         # Recorded by KeyUsageMiddleware once the response is made, outside the request's
         # transaction, so a request that fails (and rolls back) still counts as a use.
         request._request.integration_key_used = key  # type: ignore[attr-defined]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from estimator.api.ratelimit import window_hit
 from tests.api.conftest import auth
 
-pytestmark = pytest.mark.django_db
+# Limits count in fixed windows of the clock: the clock starts each test at a window's start.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @override_settings(ESTIMATOR_RATE_QUOTES_ANON="2/min")
@@ -42,3 +46,61 @@ def test_anonymous_catalog_reads_are_limited(api, starter_catalog):
     response = api.get("/api/v1/payers")
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+@override_settings(ESTIMATOR_RATE_ANON="2/min")
+def test_a_forged_x_forwarded_for_does_not_reset_the_anonymous_limit(api, starter_catalog):
+    codes = [
+        api.get("/api/v1/payers", HTTP_X_FORWARDED_FOR=forged).status_code
+        for forged in ("x1", "x2", "198.51.100.1", "198.51.100.2, 198.51.100.3")
+    ]
+    assert codes == [200, 200, 429, 429]
+
+
+@override_settings(ESTIMATOR_RATE_ANON="1/min", ESTIMATOR_TRUSTED_PROXIES=1)
+def test_behind_one_trusted_proxy_the_address_it_saw_is_counted(api, starter_catalog):
+    # The proxy appends the address it was called from; what the client wrote before it is noise.
+    first = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    assert api.get("/api/v1/payers", **first).status_code == 200
+    forged = {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.7"}
+    assert api.get("/api/v1/payers", **forged).status_code == 429
+    other = {"HTTP_X_FORWARDED_FOR": "203.0.113.8"}
+    assert api.get("/api/v1/payers", **other).status_code == 200
+
+
+@override_settings(ESTIMATOR_RATE_BAD_KEY="3/min")
+def test_wrong_keys_are_limited_per_address_and_then_even_a_right_key_waits(
+    api, read_key, starter_catalog
+):
+    api.credentials(HTTP_AUTHORIZATION="Api-Key nope.wrong")
+    codes = [api.get("/api/v1/estimates").status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    response = api.get("/api/v1/estimates")
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert int(response["Retry-After"]) >= 1
+    # Guessing from this address stops, right guesses included; other addresses are not held up.
+    api.credentials(**auth(read_key))
+    assert api.get("/api/v1/estimates").status_code == 429
+    assert api.get("/api/v1/estimates", REMOTE_ADDR="203.0.113.50").status_code == 200
+
+
+@override_settings(ESTIMATOR_RATE_BAD_KEY="3/min")
+def test_right_keys_do_not_count_against_the_wrong_key_limit(reader):
+    assert [reader.get("/api/v1/estimates").status_code for _ in range(5)] == [200] * 5
+
+
+def test_a_window_lets_exactly_its_rate_through_under_concurrency():
+    start = threading.Barrier(20)
+    allowed: list[bool] = []
+
+    def hit() -> None:
+        start.wait()
+        allowed.append(window_hit(name="concurrency-test", rate="5/min").allowed)
+
+    threads = [threading.Thread(target=hit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(allowed) == [False] * 15 + [True] * 5

@@ -38,6 +38,14 @@ def test_limits_are_per_address(client, cascade, settings):
     assert other.status_code == 200
 
 
+def test_a_forged_x_forwarded_for_does_not_reset_the_limit(client, cascade, settings):
+    settings.ESTIMATOR_QUOTE_RATE = "1/m"
+    assert client.get(url(answers=SELF_PAY), HTTP_X_FORWARDED_FOR="x1").status_code == 200
+    for forged in ("x2", "198.51.100.4", "198.51.100.5, 198.51.100.6"):
+        response = client.get(url(answers=SELF_PAY), HTTP_X_FORWARDED_FOR=forged)
+        assert response.status_code == 429
+
+
 def test_gfe_requests_past_the_limit_get_a_429_and_nothing_is_stored(client, cascade, settings):
     settings.ESTIMATOR_GFE_REQUEST_RATE = "2/h"
     for _ in range(2):

@@ -1,0 +1,42 @@
+"""Fixed-window rate counting in Django's cache, shared by every worker when it is Redis."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from rest_framework.throttling import SimpleRateThrottle
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """One hit counted against a limit: how many so far in this window, and when it ends."""
+
+    count: int
+    limit: int
+    resets_in: float
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+
+def window_hit(*, name: str, rate: str, increment: bool = True) -> WindowCount:
+    """Count a hit (or, without increment, look) in the current window of a "N/period" rate."""
+    limit, duration = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+    assert limit is not None and duration is not None
+    now = time.time()
+    window = int(now // duration)
+    key = f"rate:{name}:{window}"
+    resets_in = (window + 1) * duration - now
+    if not increment:
+        return WindowCount(int(cache.get(key, 0)), limit, resets_in)
+    # add() is a no-op when the key exists; incr() is atomic in Redis and in local memory.
+    cache.add(key, 0, timeout=duration + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 0, timeout=duration + 1)
+        count = cache.incr(key)
+    return WindowCount(count, limit, resets_in)
