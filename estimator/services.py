@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from djmoney.money import Money
@@ -48,6 +48,9 @@ def estimate_create(
     quote: Quote | None = None,
 ) -> Estimate:
     """Price a plan and keep it on record with frozen inputs, snapshot and result."""
+    if api_key is not None and api_key.clinic_id not in (None, quote_input.clinic.pk):
+        # Reads are scoped the same way (selectors.estimates_visible).
+        raise PermissionDenied(f"This API key may only store estimates for {api_key.clinic}.")
     quote = quote or quote_build(quote=quote_input)
     currency = quote.estimate.currency
     primary = quote.estimate.primary.totals

@@ -158,7 +158,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled error in the API", exc_info=exc)
         _rollback()

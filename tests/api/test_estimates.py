@@ -169,6 +169,16 @@ def test_key_limited_to_a_clinic_sees_only_that_clinics_estimates(
     assert harbour.get(f"/api/v1/estimates/{cascade_ref}").status_code == 404
 
 
+def test_key_limited_to_a_clinic_cannot_store_another_clinics_estimate(harbour_key, plan_request):
+    harbour = APIClient()
+    harbour.credentials(**auth(harbour_key))
+    response = harbour.post("/api/v1/estimates", _estimate_body(plan_request), format="json")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert "Harbour" in response.json()["detail"]
+    assert not Estimate.objects.exists()
+
+
 def test_list_costs_the_same_queries_for_one_row_as_for_fifty(writer, plan_request):
     _create(writer, plan_request)
     writer.get("/api/v1/estimates")  # last_used_at is written at most once a minute: warm it
