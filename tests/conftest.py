@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from estimator.catalog_seed import catalog_load_starter
@@ -16,6 +19,21 @@ def _clear_cache() -> Any:
     cache.clear()
     yield
     cache.clear()
+
+
+# The day the date-bound tests live on: Wednesday 2026-11-25, 12:00 in Portland (20:00 UTC),
+# so "today" is the same date in every starter clinic's time zone. Tests that depend on the
+# date ask for `clock` (or a folder's conftest does it for them); no test reads the real date,
+# and CI runs the whole suite again with the system clock a year ahead to prove it.
+TODAY = dt.date(2026, 11, 25)
+NOW = dt.datetime(2026, 11, 25, 20, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """Sets the clock to NOW (and lets it tick); `clock.move_to(...)` moves it."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

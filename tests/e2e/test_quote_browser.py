@@ -22,6 +22,8 @@ SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
 
 pytestmark = [
     pytest.mark.browser,
+    # The pages are served by this process, so its clock is the one that matters.
+    pytest.mark.usefixtures("clock"),
     pytest.mark.skipif(
         not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
         reason="chromium and chromedriver are not installed (CI installs them in .ci/run)",

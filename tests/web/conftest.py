@@ -12,8 +12,15 @@ from estimator import pricing
 from estimator.models import Clinic, CoverageMode, InsurancePlan
 from estimator.quotes import Quote, QuoteInput, quote_build
 
-# A Thursday a day after "today" (2026-11-25) in the starter clinics' time zones.
+# A Thursday, the day after the suite's "today" (tests.conftest.TODAY, 2026-11-25).
 START = "2026-11-26"
+
+
+@pytest.fixture(autouse=True)
+def _clock(clock: Any) -> Any:
+    # Every quote page answer is about dates relative to the clinic's today.
+    return clock
+
 
 SELF_PAY: dict[str, Any] = {
     "area": "neck",
