@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
@@ -159,6 +160,7 @@ def quote_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@never_cache  # the form comes back with the patient's details when it has errors
 @require_POST
 def gfe_request(request: HttpRequest, slug: str) -> HttpResponse:
     """Keep a request for a formal Good Faith Estimate, then redirect (POST-redirect-GET)."""
@@ -179,6 +181,7 @@ def gfe_request(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("estimator:gfe_request_sent", slug)
 
 
+@never_cache
 @require_GET
 def gfe_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
     """Confirmation of a Good Faith Estimate request: its reference and when to expect the GFE."""

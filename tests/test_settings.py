@@ -13,22 +13,24 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "k" * 30 + "-production-secret-for-tests-only"
 
 
-def load_settings(module: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+def run(module: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """python *args in a fresh process with only env's configuration and module's settings."""
+    own = ("DJANGO_", "DATABASE_", "REDIS_URL")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     clean.update(env, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
-            "settings.CACHES['default']['BACKEND'])",
-        ],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False
+    )
+
+
+def load_settings(module: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run(
+        module,
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
+        "settings.CACHES['default']['BACKEND'], settings.SECURE_HSTS_SECONDS)",
+        **env,
     )
 
 
@@ -40,11 +42,49 @@ def test_production_refuses_debug() -> None:
     assert "DJANGO_DEBUG must be off" in result.stderr
 
 
-@pytest.mark.parametrize("secret", ["", "short", "local-development-only-not-a-secret" * 3])
+@pytest.mark.parametrize(
+    "secret", ["", "short", "local-development-only-not-a-secret" * 3, "ab" * 40]
+)
 def test_production_refuses_a_missing_or_weak_secret(secret: str) -> None:
     result = load_settings("config.settings.production", DJANGO_SECRET_KEY=secret)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": GOOD_SECRET,
+    "REDIS_URL": "redis://127.0.0.1:6379/3",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/estimator",
+}
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("DATABASE_URL", "DATABASE_URL must be set"), ("REDIS_URL", "REDIS_URL must be set")],
+)
+def test_production_refuses_to_start_without_a_shared_database_or_cache(
+    missing: str, message: str
+) -> None:
+    env = {name: value for name, value in PRODUCTION.items() if name != missing}
+    result = load_settings("config.settings.production", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_check_deploy_has_no_warnings_and_hsts_lasts_a_year() -> None:
+    checked = run(
+        "config.settings.production",
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "no issues" in checked.stdout
+    loaded = load_settings("config.settings.production", **PRODUCTION)
+    assert loaded.stdout.split()[-1] == "31536000"
 
 
 def test_production_starts_with_a_real_secret_and_redis() -> None:

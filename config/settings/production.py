@@ -1,23 +1,49 @@
-"""Production: PostgreSQL, Redis, gunicorn, set from the environment; refuses unsafe settings."""
+"""Production: PostgreSQL, Redis, gunicorn, set from the environment; refuses unsafe settings.
+
+Every refusal below stops the process at start with the reason, rather than letting it run in
+a way that looks fine and is not: rate limits in per-process memory multiply with the workers,
+and a database file on one app server is not shared by the next.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, env
+from .base import DEBUG, REDIS_URL, SECRET_KEY, env
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("local-", "test-", "django-insecure")):
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith(("local-", "test-", "django-insecure"))
+):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters in production."
+    )
+if not env("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production (e.g. postgres://user:password@host:5432/estimator):"
+        " without it the app would write to a SQLite file that other servers cannot see."
+    )
+if not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production (e.g. redis://host:6379/0): the cache and the rate"
+        " limits must be shared by every worker, or each worker would allow the full rate."
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=True)
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60)
+# A year: browsers then refuse plain HTTP to this host for that long.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Joining the browsers' preload list binds every subdomain of the clinic's domain for good;
+# that is the domain owner's call, so it is off unless they turn it on, and Django's reminder
+# (security.W021) is silenced while it is off.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 ESTIMATOR_LOCAL_ADMIN = False

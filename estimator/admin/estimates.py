@@ -51,6 +51,10 @@ class EstimateAdmin(SimpleHistoryAdmin):
     patient_text = money_column("patient_total", "patient pays")
     actions = ["issue_selected", "void_selected", "good_faith_estimate"]
     form = EstimateForm
+
+    class Media:
+        css = {"all": ["estimator/admin.css"]}
+
     readonly_fields = [
         "reference",
         "status",

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -190,7 +191,16 @@ class QuoteCreate(APIView):
         return Response(quote_body(quote))
 
 
-class EstimateListCreate(generics.GenericAPIView):
+class PatientDetails:
+    """Responses that carry a patient's details: never kept by a browser or a shared cache."""
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        add_never_cache_headers(response)
+        return response
+
+
+class EstimateListCreate(PatientDetails, generics.GenericAPIView):
     """GET: stored estimates (filters, pagination). POST: price and store an estimate."""
 
     permission_classes = [CanReadEstimates]
@@ -265,7 +275,7 @@ class EstimateListCreate(generics.GenericAPIView):
         return Response(body, status=code, headers={"Location": location})
 
 
-class EstimateDetail(APIView):
+class EstimateDetail(PatientDetails, APIView):
     """GET /api/v1/estimates/{reference}: one stored estimate."""
 
     permission_classes = [CanReadEstimates]
