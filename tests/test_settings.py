@@ -18,7 +18,7 @@ def run(module: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]
     own = ("DJANGO_", "DATABASE_", "REDIS_URL")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     clean.update(env, DJANGO_SETTINGS_MODULE=module)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603  (our own interpreter and scripts)
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False
     )
 
