@@ -18,7 +18,7 @@ def test_twenty_estimates_stored_at_once_on_sqlite_all_succeed(tmp_path: Path) -
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         PYTHONPATH=str(ROOT),
     )
-    result = subprocess.run(  # noqa: S603  (our own interpreter and script)
+    result = subprocess.run(
         [sys.executable, "tests/support/sqlite_writers.py", "20"],
         cwd=ROOT,
         env=env,
