@@ -5,11 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from estimator import health
+
 admin.site.site_header = "Estimator — clinic administration"
 admin.site.site_title = "Estimator admin"
 admin.site.index_title = "Catalog, insurance plans and estimates"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("estimator.api.urls")),
     path("", include("estimator.urls")),

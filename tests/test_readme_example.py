@@ -29,6 +29,7 @@ def readme_rows() -> list[list[str]]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("clock")
 def test_readme_worked_example_matches_the_engine(starter_catalog: Any) -> None:
     quote = QuoteInput(
         clinic=Clinic.objects.get(slug="cascade"),

@@ -43,6 +43,7 @@ _TITLES = {
     422: "The request cannot be processed",
     429: "Too many requests",
     500: "Server error",
+    503: "Service unavailable",
 }
 
 

@@ -37,6 +37,7 @@ def test_clinics_filter_by_active(api, starter_catalog):
     ]
 
 
+@pytest.mark.usefixtures("clock")
 def test_services_show_offered_durations_and_todays_prices_per_clinic(api, starter_catalog):
     body = api.get("/api/v1/services?clinic=cascade").json()
     needling = next(s for s in body["results"] if s["code"] == "dry-needling-1-2")
