@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -102,3 +103,31 @@ def test_local_settings_need_no_environment() -> None:
     result = load_settings("config.settings.local")
     assert result.returncode == 0, result.stderr
     assert "True django.db.backends.sqlite3 django.core.cache.backends.locmem" in result.stdout
+
+
+def test_production_logs_json_lines_with_the_request_id() -> None:
+    result = run(
+        "config.settings.production",
+        "-c",
+        "import logging, django; django.setup(); from django_guid import set_guid; "
+        "set_guid('0123456789abcdef0123456789abcdef'); "
+        "logging.getLogger('estimator').warning('estimate %s issued', 'EST-7K3M9Q2X')",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["level"] == "WARNING"
+    assert line["logger"] == "estimator"
+    assert line["message"] == "estimate EST-7K3M9Q2X issued"
+    assert line["request_id"] == "0123456789abcdef0123456789abcdef"
+    assert "time" in line
+
+
+def test_every_response_carries_a_request_id(client) -> None:
+    assert len(client.get("/healthz")["X-Request-ID"]) == 32
+    mine = "0123456789abcdef0123456789abcdef"
+    assert client.get("/healthz", HTTP_X_REQUEST_ID=mine)["X-Request-ID"] == mine
+    # Not a UUID: replaced, so a caller cannot inject text into the logs.
+    forged = client.get("/healthz", HTTP_X_REQUEST_ID="x\nFAKE LOG LINE")["X-Request-ID"]
+    assert len(forged) == 32
+    assert "FAKE" not in forged

@@ -32,10 +32,13 @@ INSTALLED_APPS = [
     "djmoney",
     "simple_history",
     "axes",
+    "django_guid",
     "estimator",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id (X-Request-ID, echoed in the response).
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "estimator.middleware.RefuseNulBytes",
@@ -172,17 +175,45 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# A request id on every response and log line (django-guid): a caller's X-Request-ID is kept
+# when it is a UUID, otherwise a new one is made.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "UUID_LENGTH": 32}
+
+# Logs go to standard output, one line each: JSON in production (DJANGO_LOG_FORMAT=json, for a
+# log collector), plain text for a person at a terminal. No patient detail is ever logged: log
+# calls name estimates by reference, request bodies are never logged, and query strings (logged
+# by the development server) carry only the quote page's treatment answers.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+            },
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Request lines would carry query strings; patient details never travel there, but keep
-        # the noisy per-request logger at WARNING so 4xx bodies are not echoed either.
+        # Keep the per-request logger at ERROR so 4xx bodies are never echoed.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", default="INFO")},
+        "django_guid": {"level": "WARNING"},
     },
 }
 
