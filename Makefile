@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint format check bench venv lock serve-prod clean
+.PHONY: run test lint format check bench venv lock serve-prod backup restore clean
 
 venv: $(STAMP)
 
@@ -49,6 +49,17 @@ bench: $(STAMP)
 serve-prod: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
+
+# The whole database to a file (pg_dump custom format on PostgreSQL, a copy on SQLite), and back
+# into a new, empty database: make restore BACKUP=backups/....backup INTO=postgres://.../new_db
+BACKUP ?= backups/estimator-$(shell date -u +%Y%m%d-%H%M%S).backup
+backup: $(STAMP)
+	@mkdir -p $(dir $(BACKUP))
+	$(PY) manage.py backup_database $(BACKUP)
+
+restore: $(STAMP)
+	@test -n "$(INTO)" || { echo "Say where: make restore BACKUP=file INTO=database-url"; exit 2; }
+	$(PY) manage.py restore_database $(BACKUP) --into $(INTO)
 
 # Re-pin after editing requirements/*.in.
 lock: $(STAMP)
