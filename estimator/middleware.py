@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from django.core.exceptions import BadRequest
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait before retrying while the database is unreachable.
+RETRY_AFTER = 5
 
 
 class RefuseNulBytes:
@@ -29,3 +37,38 @@ class RefuseNulBytes:
             if any("\x00" in part for pair in pairs for part in pair):
                 raise BadRequest("A query parameter contains a NUL character.")
         return self.get_response(request)
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: problem+json under /api/, a page a patient can read elsewhere."""
+    from estimator.api.errors import problem_response
+
+    if request.path.startswith("/api/"):
+        response: HttpResponse = problem_response(
+            503, "The service cannot reach its database; try again shortly.", "unavailable"
+        )
+    else:
+        response = render(request, "estimator/unavailable.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+class DatabaseUnavailable:
+    """A database that cannot be reached is a 503 the client may retry, not a 500.
+
+    The request's transaction (ATOMIC_REQUESTS) has rolled back by the time this runs, so
+    nothing was half written; the next request opens a new connection, so the server
+    recovers by itself once the database is back.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: %s", type(exception).__name__)
+        return database_unavailable_response(request)

@@ -12,9 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -28,10 +25,10 @@ import requests
 from django.db import connection
 
 from estimator.models import Clinic, Estimate, IntegrationKey, ServicePrice
+from tests.support.servers import TIMEOUT, database_url, gunicorn_servers, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
-TIMEOUT = 30  # seconds: a busy 2-core CI machine answers slowly, but it answers
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the servers read what the test commits
@@ -39,91 +36,15 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    return (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
 @pytest.fixture
 def servers(starter_catalog: Any) -> Iterator[list[str]]:
     if connection.vendor != "postgresql":
         pytest.skip("two servers need a database both can reach: PostgreSQL")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="scale-out-test-" + uuid.uuid4().hex + uuid.uuid4().hex,
-        DATABASE_URL=_database_url(),
-        REDIS_URL=REDIS_URL,
-        CACHE_KEY_PREFIX="scale-out-" + uuid.uuid4().hex[:8],  # nothing left from other runs
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
-        DJANGO_SESSION_COOKIE_SECURE="false",
-        DJANGO_CSRF_COOKIE_SECURE="false",
-        DJANGO_CSRF_TRUSTED_ORIGINS="http://127.0.0.1",
-        ESTIMATOR_RATE_QUOTES_ANON="5/min",
-        DJANGO_LOG_LEVEL="WARNING",
+    env = production_env(
+        database=database_url(), redis=REDIS_URL, ESTIMATOR_RATE_QUOTES_ANON="5/min"
     )
-    # As `make serve-prod` does: the production static storage serves collected, hashed files.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(  # noqa: S603  (our own gunicorn)
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        for port in ports
-    ]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        for base, process in zip(bases, processes, strict=True):
-            _wait_until_ready(base, process)
+    with gunicorn_servers(env, 2) as bases:
         yield bases
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
-
-
-def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(process.stderr.read().decode() if process.stderr else "died")
-        try:
-            if requests.get(f"{base}/readyz", timeout=TIMEOUT).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{base} was not ready within a minute")
 
 
 def _plan(start: dt.date) -> dict[str, Any]:

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "estimator.middleware.RefuseNulBytes",
+    "estimator.middleware.DatabaseUnavailable",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,9 +116,17 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="estimator"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Redis down must not take quotes down: cache calls give up quickly and count
+                # as misses (logged), and rate limits then let requests through (fail open).
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {
@@ -228,6 +237,9 @@ ESTIMATOR_MAX_DAYS_AHEAD = env.int("ESTIMATOR_MAX_DAYS_AHEAD", default=730)
 # forge; behind one proxy (nginx, a load balancer) set 1, and so on.
 ESTIMATOR_TRUSTED_PROXIES = env.int("ESTIMATOR_TRUSTED_PROXIES", default=0)
 RATELIMIT_IP_META_KEY = "estimator.network.client_address"
+# With the cache (Redis) unreachable, limits are not counted and requests go through: a patient
+# still gets a price during a Redis outage. The API's own limits make the same choice.
+RATELIMIT_FAIL_OPEN = True
 AXES_CLIENT_IP_CALLABLE = "estimator.network.client_address"
 
 # Per-address limits on the patient quote page, counted in the cache by django-ratelimit

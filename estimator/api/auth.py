@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -20,6 +22,8 @@ from estimator.network import client_address
 
 from .ratelimit import window_hit
 
+logger = logging.getLogger(__name__)
+
 KEYWORD = "Api-Key"
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -31,9 +35,14 @@ def key_touch(*, key: IntegrationKey) -> None:
     now = timezone.now()
     if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
         return
-    IntegrationKey.objects.filter(pk=key.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    ).update(last_used_at=now)
+    try:
+        IntegrationKey.objects.filter(pk=key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+    except DatabaseError:
+        # Best effort, after the response is made: a database outage is answered elsewhere.
+        logger.warning("Could not record the use of API key %s", key.prefix)
+        return
     key.last_used_at = now
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -160,6 +161,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # Raised on, so the request's transaction rolls back and DatabaseUnavailable answers 503.
+        return None
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled error in the API", exc_info=exc)
         _rollback()

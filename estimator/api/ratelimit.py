@@ -31,7 +31,7 @@ def window_hit(*, name: str, rate: str, increment: bool = True) -> WindowCount:
     key = f"rate:{name}:{window}"
     resets_in = (window + 1) * duration - now
     if not increment:
-        return WindowCount(int(cache.get(key, 0)), limit, resets_in)
+        return WindowCount(int(cache.get(key, 0) or 0), limit, resets_in)
     # add() is a no-op when the key exists; incr() is atomic in Redis and in local memory.
     cache.add(key, 0, timeout=duration + 1)
     try:
@@ -39,4 +39,8 @@ def window_hit(*, name: str, rate: str, increment: bool = True) -> WindowCount:
     except ValueError:  # expired between add() and incr()
         cache.add(key, 0, timeout=duration + 1)
         count = cache.incr(key)
+    if count is None:
+        # Redis unreachable (django-redis answers None and logs it): fail open, as the quote
+        # page's limits do (RATELIMIT_FAIL_OPEN), so an outage does not stop pricing.
+        return WindowCount(0, limit, resets_in)
     return WindowCount(count, limit, resets_in)
