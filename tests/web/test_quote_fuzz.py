@@ -57,9 +57,11 @@ def test_garbage_answers_never_cause_a_server_error(client, cascade, page):
     base = url(answers=SELF_PAY, page=page).split("?", 1)[1]
     for garbage in GARBAGE:
         response = client.get(f"/quote/cascade/{page}", QUERY_STRING=f"{base}&{garbage}")
-        assert response.status_code in (200, 302), garbage
+        # A NUL is refused before any page (estimator.middleware.RefuseNulBytes): 400.
+        expected = (400,) if "%00" in garbage else (200, 302)
+        assert response.status_code in expected, garbage
         alone = client.get(f"/quote/cascade/{page}", QUERY_STRING=garbage)
-        assert alone.status_code in (200, 302), garbage
+        assert alone.status_code in expected, garbage
 
 
 def test_garbage_in_a_gfe_request_never_causes_a_server_error(client, cascade):
