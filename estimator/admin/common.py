@@ -63,7 +63,10 @@ class RefuseRecordDeletes:
             objs, request
         )
         refused = [reason for obj in objs if (reason := obj.deletion_refused())]
-        return deleted, counts, perms_needed, [*protected, *refused]
+        if refused:
+            # Nobody may delete these rows; the reason says more than "no permission" would.
+            return deleted, counts, set(), [*protected, *refused]
+        return deleted, counts, perms_needed, protected
 
 
 class PriceFormSet(BaseInlineFormSet):  # type: ignore[type-arg,unused-ignore]
@@ -77,3 +80,21 @@ class PriceFormSet(BaseInlineFormSet):  # type: ignore[type-arg,unused-ignore]
                 reason = stored.deletion_refused()
                 if reason:
                     raise ValidationError(reason)
+
+
+class PageFlags:
+    """Admin mixin: the change list and change pages get page_flags() in their context, so
+    templates show a button only to those who may use it."""
+
+    def page_flags(self, request: HttpRequest) -> dict[str, bool]:
+        return {}
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        extra = {**self.page_flags(request), **(extra_context or {})}
+        return super().changelist_view(request, extra)  # type: ignore[misc]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        extra = {**self.page_flags(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]

@@ -88,7 +88,24 @@ class GuardedDeleteQuerySet(models.QuerySet[Any]):
         return super().delete()
 
 
-class EffectiveDated(models.Model):
+class GuardedDelete(models.Model):
+    """A model whose rows may say why they must not be deleted; delete() then refuses."""
+
+    class Meta:
+        abstract = True
+
+    def deletion_refused(self) -> str | None:
+        """Why this row may not be deleted, or None."""
+        return None
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        reason = self.deletion_refused()
+        if reason:
+            raise RecordLocked(reason)
+        return super().delete(*args, **kwargs)
+
+
+class EffectiveDated(GuardedDelete):
     """A row that applies from one date to another (inclusive); a change is a new row."""
 
     # Set only by the starter-catalog loader: a fresh install's opening prices start in the
@@ -103,8 +120,6 @@ class EffectiveDated(models.Model):
         blank=True,
         help_text="Last day this applies, inclusive. Leave empty while it is the current price.",
     )
-
-    objects = GuardedDeleteQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -152,12 +167,6 @@ class EffectiveDated(models.Model):
             f"{self} has applied since {self.effective_from:%Y-%m-%d} and past estimates were "
             "priced from it: it cannot be deleted. Set its last day instead."
         )
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        reason = self.deletion_refused()
-        if reason:
-            raise RecordLocked(reason)
-        return super().delete(*args, **kwargs)
 
     def overlaps(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """Rows in queryset (other than this one) whose period shares a day with this one."""
