@@ -23,6 +23,7 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_starter_catalog
+	$(PY) manage.py ensure_roles
 	$(PY) manage.py ensure_local_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

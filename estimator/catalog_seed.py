@@ -25,6 +25,7 @@ from .models import (
     ServiceType,
     Suggestion,
 )
+from .models.base import EffectiveDated
 
 M = TypeVar("M", bound=models.Model)
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "starter_catalog.json"
@@ -44,6 +45,8 @@ class _Loader:
             self.kept[str(name)] += 1
             return existing
         obj = model(**lookup, **values)
+        if isinstance(obj, EffectiveDated):
+            obj.allow_past_start = True  # the opening prices of a fresh install
         obj.full_clean()
         obj.save()
         self.created[str(name)] += 1

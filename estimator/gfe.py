@@ -88,6 +88,12 @@ def _not_applicable(estimate: Estimate) -> str | None:
             f"Estimate {estimate.reference} is void, so it cannot be a Good Faith Estimate. "
             "Price a new estimate in the builder and use that one."
         )
+    if estimate.status == EstimateStatus.SUPERSEDED:
+        correction = getattr(estimate, "superseded_by", None)
+        return (
+            f"Estimate {estimate.reference} was superseded by a correction"
+            f"{f', {correction.reference}' if correction else ''}: use that one."
+        )
     if clinic.country != "US":
         return (
             f"{clinic.name} is in Canada: the Good Faith Estimate is a requirement of the US No "

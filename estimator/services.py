@@ -37,6 +37,18 @@ class PatientDetails:
     notes: str = ""
 
 
+def _patient_fields(patient: PatientDetails) -> dict[str, Any]:
+    return {
+        "patient_name": patient.name,
+        "patient_date_of_birth": patient.date_of_birth,
+        "patient_email": patient.email,
+        "patient_phone": patient.phone,
+        "external_reference": patient.external_reference,
+        "diagnosis_codes": list(patient.diagnosis_codes),
+        "notes": patient.notes,
+    }
+
+
 @transaction.atomic
 def estimate_create(
     *,
@@ -46,6 +58,7 @@ def estimate_create(
     by: Any = None,
     api_key: IntegrationKey | None = None,
     quote: Quote | None = None,
+    supersedes: Estimate | None = None,
 ) -> Estimate:
     """Price a plan and keep it on record with frozen inputs, snapshot and result."""
     if api_key is not None and api_key.clinic_id not in (None, quote_input.clinic.pk):
@@ -68,13 +81,7 @@ def estimate_create(
         source=source,
         coverage_mode=quote_input.coverage_mode,
         plan=quote.plan,
-        patient_name=patient.name,
-        patient_date_of_birth=patient.date_of_birth,
-        patient_email=patient.email,
-        patient_phone=patient.phone,
-        external_reference=patient.external_reference,
-        diagnosis_codes=list(patient.diagnosis_codes),
-        notes=patient.notes,
+        **_patient_fields(patient),
         start_date=quote.estimate.schedule[0],
         end_date=quote.estimate.schedule[-1],
         sessions=len(quote.estimate.schedule),
@@ -83,6 +90,7 @@ def estimate_create(
         result_data=quote.result_data(),
         created_by=by if getattr(by, "is_authenticated", False) else None,
         api_key=api_key,
+        supersedes=supersedes,
     )
     estimate.full_clean()
     estimate.save()
@@ -122,6 +130,8 @@ def estimate_void(*, estimate: Estimate, by: Any, reason: str) -> Estimate:
     estimate = Estimate.objects.select_for_update().get(pk=estimate.pk)
     if estimate.status == EstimateStatus.VOID:
         raise ValidationError({"status": "This estimate is already void."})
+    if estimate.status == EstimateStatus.SUPERSEDED:
+        raise ValidationError({"status": "This estimate was superseded by a correction."})
     if not reason.strip():
         raise ValidationError({"void_reason": "Say why the estimate is void."})
     estimate.status = EstimateStatus.VOID
@@ -131,6 +141,85 @@ def estimate_void(*, estimate: Estimate, by: Any, reason: str) -> Estimate:
     estimate.full_clean()
     estimate.save()
     return estimate
+
+
+def _patient_of(estimate: Estimate) -> PatientDetails:
+    return PatientDetails(
+        name=estimate.patient_name,
+        date_of_birth=estimate.patient_date_of_birth,
+        email=estimate.patient_email,
+        phone=estimate.patient_phone,
+        external_reference=estimate.external_reference,
+        diagnosis_codes=tuple(estimate.diagnosis_codes),
+        notes=estimate.notes,
+    )
+
+
+def _copy_priced(*, estimate: Estimate, patient: PatientDetails, by: Any) -> Estimate:
+    # The figures as issued (same request, snapshot and result), with the patient's details.
+    copy = Estimate(
+        clinic=estimate.clinic,
+        source=EstimateSource.ADMIN,
+        coverage_mode=estimate.coverage_mode,
+        plan=estimate.plan,
+        start_date=estimate.start_date,
+        end_date=estimate.end_date,
+        sessions=estimate.sessions,
+        total_charge=estimate.total_charge,
+        patient_total=estimate.patient_total,
+        patient_total_best=estimate.patient_total_best,
+        plan_total=estimate.plan_total,
+        request_data=estimate.request_data,
+        snapshot_data=estimate.snapshot_data,
+        result_data=estimate.result_data,
+        **_patient_fields(patient),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        supersedes=estimate,
+    )
+    copy.full_clean()
+    copy.save()
+    copy.services.set(estimate.services.all())
+    return copy
+
+
+@transaction.atomic
+def estimate_supersede(
+    *,
+    estimate: Estimate,
+    by: Any,
+    reason: str,
+    patient: PatientDetails | None = None,
+    quote_input: QuoteInput | None = None,
+) -> Estimate:
+    """Correct an issued estimate: a new draft supersedes it, and it is marked superseded.
+
+    The draft copies the issued figures with the patient's details (corrected when given), or
+    re-prices quote_input when given. The old estimate keeps its reference, figures and PDF
+    history; the draft is checked and issued like any other.
+    """
+    old: Estimate = Estimate.objects.select_for_update().get(pk=estimate.pk)
+    if old.status != EstimateStatus.ISSUED:
+        raise ValidationError(
+            {"status": "Only an issued estimate is corrected by a new one; edit a draft directly."}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what the correction is for."})
+    patient = patient or _patient_of(old)
+    if quote_input is not None:
+        new = estimate_create(
+            quote_input=quote_input,
+            patient=patient,
+            source=EstimateSource.ADMIN,
+            by=by,
+            supersedes=old,
+        )
+    else:
+        new = _copy_priced(estimate=old, patient=patient, by=by)
+    old.status = EstimateStatus.SUPERSEDED
+    old._change_reason = f"Superseded by {new.reference} ({by}): {reason.strip()}"  # type: ignore[attr-defined]
+    old.full_clean()
+    old.save()
+    return new
 
 
 @transaction.atomic

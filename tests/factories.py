@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import factory
 from djmoney.money import Money
@@ -111,3 +112,29 @@ class PackageFactory(factory.django.DjangoModelFactory):
     sessions = 6
     price = Money(Decimal("429.00"), "USD")
     valid_days = 120
+
+
+def self_pay_plan(clinic: models.Clinic, *, sessions: int = 2, days: int = 7) -> Any:
+    """A self-pay QuoteInput: weekly 30-minute sessions of dry needling (3+ muscles) from
+    days after the clinic's today."""
+    from estimator import pricing
+    from estimator.quotes import QuoteInput
+
+    return QuoteInput(
+        clinic=clinic,
+        items=(pricing.PlanItem("dry-needling-3-plus", 30, sessions, ()),),
+        sessions_per_week=1,
+        start_date=clinic.today() + dt.timedelta(days=days),
+        coverage_mode="self_pay",
+        plan=None,
+        standing=pricing.Standing(),
+    )
+
+
+def priced_estimate(*, clinic_slug: str = "cascade", **patient: Any) -> models.Estimate:
+    """A draft estimate of the starter catalog priced by the service (see self_pay_plan)."""
+    from estimator.services import PatientDetails, estimate_create
+
+    clinic = models.Clinic.objects.get(slug=clinic_slug)
+    details = {"name": "Pat Example", "date_of_birth": dt.date(1980, 5, 17), **patient}
+    return estimate_create(quote_input=self_pay_plan(clinic), patient=PatientDetails(**details))

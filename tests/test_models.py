@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from djmoney.money import Money
@@ -24,6 +26,13 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clock() -> Any:
+    # Mid-January 2026: prices from 1 January have applied, those from June are scheduled.
+    with time_machine.travel(dt.datetime(2026, 1, 15, 20, 0, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 def errors_of(obj: object) -> dict[str, list[str]]:

@@ -23,7 +23,13 @@ from estimator.models import (
     Suggestion,
 )
 
-from .common import PriceStatusFilter, money_column, period_text
+from .common import (
+    PriceFormSet,
+    PriceStatusFilter,
+    RefuseRecordDeletes,
+    money_column,
+    period_text,
+)
 
 
 @admin.register(Clinic)
@@ -92,6 +98,7 @@ class ServicePriceInline(admin.TabularInline):
     """Prices of a session type, newest first; a change is a new row."""
 
     model = ServicePrice
+    formset = PriceFormSet
     extra = 1
     fields = ["clinic", "duration_minutes", "amount", "effective_from", "effective_to"]
     ordering = ["clinic__name", "duration_minutes", "-effective_from"]
@@ -146,6 +153,7 @@ class AddOnPriceInline(admin.TabularInline):
     """Prices of an add-on; a change is a new row."""
 
     model = AddOnPrice
+    formset = PriceFormSet
     extra = 1
     fields = ["clinic", "amount", "effective_from", "effective_to"]
     ordering = ["clinic__name", "-effective_from"]
@@ -200,7 +208,7 @@ class AddOnAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ServicePrice)
-class ServicePriceAdmin(SimpleHistoryAdmin):
+class ServicePriceAdmin(RefuseRecordDeletes, SimpleHistoryAdmin):
     """Every session price across clinics, to find what applies on a date."""
 
     list_display = ["service", "clinic", "duration_minutes", "amount_text", "period"]
@@ -217,7 +225,7 @@ class ServicePriceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AddOnPrice)
-class AddOnPriceAdmin(SimpleHistoryAdmin):
+class AddOnPriceAdmin(RefuseRecordDeletes, SimpleHistoryAdmin):
     """Every add-on price across clinics."""
 
     list_display = ["add_on", "clinic", "amount_text", "basis", "period"]

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -157,13 +157,16 @@ def _show_problems(error: QuoteInvalid, plan_form: PlanForm, formset: Any) -> No
 def estimate_builder_view(model_admin: ModelAdmin[Any], request: HttpRequest) -> HttpResponse:
     """GET: an empty builder, or one filled from ?gfe_request=<pk>. POST: preview the priced
     plan, or save it as a draft estimate (linked to the request it answers)."""
-    if not model_admin.has_view_permission(request):
-        return HttpResponse(status=403)
+    # Refused before a form is shown, so nobody fills one in to lose it on save.
+    if not request.user.has_perm("estimator.add_estimate"):
+        raise PermissionDenied
     bound = request.method == "POST"
     data = request.POST if bound else None
     gfe_request = gfe_request_for_builder(
         request.POST.get("gfe_request") if bound else request.GET.get("gfe_request")
     )
+    if gfe_request is not None and not request.user.has_perm("estimator.handle_gfe_request"):
+        raise PermissionDenied
     initial: dict[str, Any] = {"start_date": dt.date.today() + dt.timedelta(days=1)}
     items: list[dict[str, Any]] = []
     patient: dict[str, Any] = {}
@@ -192,12 +195,6 @@ def estimate_builder_view(model_admin: ModelAdmin[Any], request: HttpRequest) ->
                 )
                 quote = None
         if quote is not None and "_save" in request.POST:
-            if not request.user.has_perm("estimator.add_estimate"):
-                return HttpResponse(status=403)
-            if gfe_request is not None and not request.user.has_perm(
-                "estimator.change_goodfaithestimaterequest"
-            ):
-                return HttpResponse(status=403)
             p = patient_form.cleaned_data
             with transaction.atomic():
                 estimate = _save(request, quote_input, quote, p, gfe_request)

@@ -6,16 +6,19 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
 from estimator.admin_forms import EstimateForm
 from estimator.models import (
+    LOCKED_STATUSES,
     Estimate,
     EstimateStatus,
     GoodFaithEstimateRequest,
@@ -23,13 +26,13 @@ from estimator.models import (
     RequestStatus,
 )
 
-from .common import money_column
+from .common import PageFlags, RefuseRecordDeletes, money_column
 from .estimate_builder import estimate_builder_view
 from .good_faith_estimate import good_faith_estimate_view
 
 
 @admin.register(Estimate)
-class EstimateAdmin(SimpleHistoryAdmin):
+class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
     """Stored estimates: find by reference, patient or date; issue or void them."""
 
     list_display = [
@@ -49,7 +52,7 @@ class EstimateAdmin(SimpleHistoryAdmin):
     list_select_related = ["clinic", "plan", "plan__payer"]
     date_hierarchy = "created_at"
     patient_text = money_column("patient_total", "patient pays")
-    actions = ["issue_selected", "void_selected", "good_faith_estimate"]
+    actions = ["issue_selected", "void_selected", "supersede_selected", "good_faith_estimate"]
     form = EstimateForm
 
     class Media:
@@ -78,6 +81,8 @@ class EstimateAdmin(SimpleHistoryAdmin):
         "issued_at",
         "voided_at",
         "created_at",
+        "supersedes_link",
+        "superseded_by_link",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "clinic", "source", "created_at", "created_by"]}),
@@ -102,7 +107,18 @@ class EstimateAdmin(SimpleHistoryAdmin):
             {"fields": ["total_charge", "patient_total", "patient_total_best", "plan_total"]},
         ),
         ("Line by line", {"fields": ["breakdown"]}),
-        ("Status", {"fields": ["issued_at", "voided_at", "void_reason", "notes"]}),
+        (
+            "Status",
+            {
+                "fields": [
+                    "issued_at",
+                    "voided_at",
+                    "void_reason",
+                    ("supersedes_link", "superseded_by_link"),
+                    "notes",
+                ]
+            },
+        ),
         (
             "Frozen record",
             {
@@ -117,11 +133,71 @@ class EstimateAdmin(SimpleHistoryAdmin):
         # ("Price a new estimate"), never by typing totals into a form.
         return False
 
+    def has_issue_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("estimator.issue_estimate")
+
+    def has_void_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("estimator.void_estimate")
+
+    def has_supersede_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("estimator.supersede_estimate")
+
+    def has_price_permission(self, request: HttpRequest) -> bool:
+        """May use the estimate builder: price a plan and save it as a draft."""
+        return request.user.has_perm("estimator.add_estimate")
+
+    def page_flags(self, request: HttpRequest) -> dict[str, bool]:
+        return {
+            "can_price": self.has_price_permission(request),
+            "can_correct": self.has_supersede_permission(request),
+        }
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.is_locked:
+            # What was issued stays as issued; only internal notes (never printed) change.
+            fields += [f for f in EstimateForm.Meta.fields if f != "notes"]
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _is_locked(self, object_id: str) -> bool:
+        return Estimate.objects.filter(pk=object_id, status__in=LOCKED_STATUSES).exists()
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        # obj may be a past version; what matters is the estimate as it stands now.
+        if obj is not None and obj.pk and self._is_locked(str(obj.pk)):
+            return True
+        return bool(super().revert_disabled(request, obj))
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST" and self._is_locked(object_id):
+            messages.error(
+                request,
+                "An issued, void or superseded estimate cannot be reverted to an earlier "
+                "version: correct it with a new estimate that supersedes it.",
+            )
+            return HttpResponseRedirect(
+                reverse("admin:estimator_estimate_history", args=[object_id])
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_urls(self) -> list[URLPattern]:
         builder = self.admin_site.admin_view(partial(estimate_builder_view, self))
         gfe = self.admin_site.admin_view(partial(good_faith_estimate_view, self))
+        correct = self.admin_site.admin_view(partial(estimate_correct_view, self))
         return [
             path("new/", builder, name="estimator_estimate_builder"),
+            path("<path:object_id>/correct/", correct, name="estimator_estimate_correct"),
             path(
                 "<path:object_id>/good-faith-estimate.pdf",
                 gfe,
@@ -129,6 +205,14 @@ class EstimateAdmin(SimpleHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="corrects")
+    def supersedes_link(self, obj: Estimate) -> str:
+        return _estimate_link(obj.supersedes)
+
+    @admin.display(description="corrected by")
+    def superseded_by_link(self, obj: Estimate) -> str:
+        return _estimate_link(getattr(obj, "superseded_by", None))
 
     @admin.display(description="breakdown")
     def breakdown(self, obj: Estimate) -> str:
@@ -138,7 +222,9 @@ class EstimateAdmin(SimpleHistoryAdmin):
             "admin/estimator/estimate/breakdown.html", {"result": obj.result_data}
         )
 
-    @admin.action(description="Issue selected draft estimates to the patient")
+    @admin.action(
+        description="Issue selected draft estimates to the patient", permissions=["issue"]
+    )
     def issue_selected(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:
         from estimator.services import estimate_issue
 
@@ -148,7 +234,7 @@ class EstimateAdmin(SimpleHistoryAdmin):
             issued += 1
         self.message_user(request, f"Issued {issued} estimate(s).", messages.SUCCESS)
 
-    @admin.action(description="Download Good Faith Estimate (PDF)")
+    @admin.action(description="Download Good Faith Estimate (PDF)", permissions=["view"])
     def good_faith_estimate(
         self, request: HttpRequest, queryset: QuerySet[Estimate]
     ) -> HttpResponseRedirect | None:
@@ -160,15 +246,61 @@ class EstimateAdmin(SimpleHistoryAdmin):
         url = reverse("admin:estimator_estimate_good_faith_estimate", args=[queryset.get().pk])
         return HttpResponseRedirect(url)
 
-    @admin.action(description="Void selected estimates")
+    @admin.action(
+        description="Correct (new estimate superseding this one)", permissions=["supersede"]
+    )
+    def supersede_selected(
+        self, request: HttpRequest, queryset: QuerySet[Estimate]
+    ) -> HttpResponseRedirect | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select one issued estimate to correct.", messages.ERROR)
+            return None
+        return _correct(request, queryset.get())
+
+    @admin.action(description="Void selected estimates", permissions=["void"])
     def void_selected(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:
         from estimator.services import estimate_void
 
         voided = 0
-        for estimate in queryset.exclude(status=EstimateStatus.VOID):
+        for estimate in queryset.filter(status__in=[EstimateStatus.DRAFT, EstimateStatus.ISSUED]):
             estimate_void(estimate=estimate, by=request.user, reason="Voided in admin")
             voided += 1
         self.message_user(request, f"Voided {voided} estimate(s).", messages.SUCCESS)
+
+
+def _estimate_link(estimate: Estimate | None) -> str:
+    if estimate is None:
+        return "—"
+    url = reverse("admin:estimator_estimate_change", args=[estimate.pk])
+    return format_html('<a href="{}">{}</a>', url, estimate.reference)
+
+
+def _correct(request: HttpRequest, estimate: Estimate) -> HttpResponseRedirect | None:
+    """Supersede estimate with a draft copy and open the draft, where staff fix the details."""
+    from estimator.services import estimate_supersede
+
+    try:
+        draft = estimate_supersede(estimate=estimate, by=request.user, reason="Corrected in admin")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    messages.success(
+        request,
+        f"{estimate.reference} is superseded by the draft {draft.reference}: correct its "
+        "details, save, then issue it.",
+    )
+    return HttpResponseRedirect(reverse("admin:estimator_estimate_change", args=[draft.pk]))
+
+
+def estimate_correct_view(model_admin: Any, request: HttpRequest, object_id: str) -> HttpResponse:
+    """POST from the estimate's page: correct it with a superseding draft."""
+    estimate = model_admin.get_object(request, object_id)
+    if estimate is None:
+        raise Http404("No such estimate.")
+    if request.method != "POST" or not model_admin.has_supersede_permission(request):
+        raise PermissionDenied
+    back = reverse("admin:estimator_estimate_change", args=[estimate.pk])
+    return _correct(request, estimate) or HttpResponseRedirect(back)
 
 
 class NewRequestsFirst(admin.SimpleListFilter):
@@ -197,7 +329,7 @@ class NewRequestsFirst(admin.SimpleListFilter):
 
 
 @admin.register(GoodFaithEstimateRequest)
-class GoodFaithEstimateRequestAdmin(SimpleHistoryAdmin):
+class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
     """Patients' requests for a formal Good Faith Estimate; new ones are shown first."""
 
     list_display = [
@@ -249,13 +381,20 @@ class GoodFaithEstimateRequestAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_handle_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("estimator.handle_gfe_request")
+
+    def page_flags(self, request: HttpRequest) -> dict[str, bool]:
+        may_price = request.user.has_perm("estimator.add_estimate")
+        return {"can_price": may_price and self.has_handle_permission(request)}
+
     @admin.display(description="due by")
     def due_by(self, obj: GoodFaithEstimateRequest) -> str:
         from estimator.services import business_days_after
 
         return f"{business_days_after(obj.created_at.date(), 3):%Y-%m-%d}"
 
-    @admin.action(description="Mark as in progress (assign to me)")
+    @admin.action(description="Mark as in progress (assign to me)", permissions=["handle"])
     def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         from estimator.services import gfe_request_set_status
 
@@ -265,7 +404,7 @@ class GoodFaithEstimateRequestAdmin(SimpleHistoryAdmin):
             count += 1
         self.message_user(request, f"{count} request(s) marked in progress.", messages.SUCCESS)
 
-    @admin.action(description="Mark as Good Faith Estimate sent")
+    @admin.action(description="Mark as Good Faith Estimate sent", permissions=["handle"])
     def mark_sent(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         from estimator.services import gfe_request_set_status
 

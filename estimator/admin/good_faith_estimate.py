@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -21,7 +22,7 @@ def good_faith_estimate_view(
     if estimate is None:
         raise Http404("No such estimate.")
     if not model_admin.has_view_permission(request, estimate):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     try:
         data = gfe_pdf_bytes(estimate=estimate)
     except GoodFaithEstimateRefused as refused:

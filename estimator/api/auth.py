@@ -132,14 +132,15 @@ class HasIntegrationKey(BaseHasAPIKey):
 class CanReadEstimates(HasIntegrationKey):
     """Stored estimates: any key or staff to read; a read_write key or staff to create."""
 
-    message = "Creating estimates needs a read_write API key."
+    message = "Creating estimates needs a read_write API key (or, for staff, the add permission)."
 
     def has_permission(self, request: Any, view: Any) -> bool:
+        reading = request.method in ("GET", "HEAD", "OPTIONS")
         if is_staff(request):
-            return True
+            # The same permissions as in admin: a view-only user cannot store estimates here.
+            needed = "estimator.view_estimate" if reading else "estimator.add_estimate"
+            return bool(request.user.has_perm(needed))
         key = request_key(request)
         if key is None:
             return False
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        return key.scope == KeyScope.READ_WRITE
+        return reading or key.scope == KeyScope.READ_WRITE

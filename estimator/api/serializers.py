@@ -388,6 +388,16 @@ class EstimateListOut(serializers.Serializer):
     services = serializers.SerializerMethodField()
     external_reference = serializers.CharField()
     created_at = serializers.DateTimeField()
+    supersedes = serializers.CharField(
+        source="supersedes_reference",
+        allow_null=True,
+        help_text="Reference of the issued estimate this one corrects, or null.",
+    )
+    superseded_by = serializers.CharField(
+        source="superseded_by_reference",
+        allow_null=True,
+        help_text="Reference of the estimate that corrects this one (status 'superseded').",
+    )
     summary = StoredSummaryOut(source="*")
 
     def get_services(self, obj: Any) -> list[str]:

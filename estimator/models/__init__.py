@@ -13,6 +13,7 @@ from .catalog import (
     Suggestion,
 )
 from .estimates import (
+    LOCKED_STATUSES,
     CoverageMode,
     Estimate,
     EstimateSource,
@@ -35,6 +36,7 @@ from .insurance import (
 )
 
 __all__ = [
+    "LOCKED_STATUSES",
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",

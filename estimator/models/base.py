@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -73,8 +73,44 @@ def require_currency(
         )
 
 
-class EffectiveDated(models.Model):
+class RecordLocked(ValidationError):
+    """Refused: the row is part of the record (an issued estimate, a price that has applied)."""
+
+
+class GuardedDeleteQuerySet(models.QuerySet[Any]):
+    """A queryset whose delete() refuses, as a whole, when any row says it may not go."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        for row in self:
+            reason = row.deletion_refused()
+            if reason:
+                raise RecordLocked(reason)
+        return super().delete()
+
+
+class GuardedDelete(models.Model):
+    """A model whose rows may say why they must not be deleted; delete() then refuses."""
+
+    class Meta:
+        abstract = True
+
+    def deletion_refused(self) -> str | None:
+        """Why this row may not be deleted, or None."""
+        return None
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        reason = self.deletion_refused()
+        if reason:
+            raise RecordLocked(reason)
+        return super().delete(*args, **kwargs)
+
+
+class EffectiveDated(GuardedDelete):
     """A row that applies from one date to another (inclusive); a change is a new row."""
+
+    # Set only by the starter-catalog loader: a fresh install's opening prices start in the
+    # past, and no estimate can have been priced before them.
+    allow_past_start = False
 
     effective_from = models.DateField(
         help_text="First day this applies (in the clinic's time zone).",
@@ -98,11 +134,15 @@ class EffectiveDated(models.Model):
     def clean_history(
         self, errors: dict[str, list[str]], today: dt.date, amount_field: str
     ) -> None:
-        """Refuse to rewrite a price that has already applied: end it and add a new row instead."""
-        if not self.pk:
-            return
-        stored = type(self)._default_manager.filter(pk=self.pk).first()
+        """Refuse to rewrite a price that has applied (end it and add a new row instead) and
+        to start a price before today, over days estimates were already priced without it."""
+        stored = type(self)._default_manager.filter(pk=self.pk).first() if self.pk else None
         if stored is None or stored.effective_from > today:
+            if self.effective_from and self.effective_from < today and not self.allow_past_start:
+                errors.setdefault("effective_from", []).append(
+                    f"A price cannot start before today ({today:%Y-%m-%d}): days that have "
+                    "passed were priced without it. Start it today or later."
+                )
             return
         for field in (amount_field, "effective_from"):
             if getattr(stored, field) != getattr(self, field):
@@ -116,6 +156,17 @@ class EffectiveDated(models.Model):
             errors.setdefault("effective_to", []).append(
                 "A price cannot be ended in the past; the earliest last day is today."
             )
+
+    def deletion_refused(self) -> str | None:
+        """Why this row may not be deleted (it has applied), or None."""
+        # Every effective-dated row belongs to a clinic, whose day decides what has applied.
+        today = cast(Any, self).clinic.today()
+        if self.effective_from > today:
+            return None
+        return (
+            f"{self} has applied since {self.effective_from:%Y-%m-%d} and past estimates were "
+            "priced from it: it cannot be deleted. Set its last day instead."
+        )
 
     def overlaps(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """Rows in queryset (other than this one) whose period shares a day with this one."""

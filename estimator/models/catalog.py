@@ -18,6 +18,7 @@ from estimator.validators import validate_billing_code, validate_npi, validate_t
 from .base import (
     Currency,
     EffectiveDated,
+    GuardedDeleteQuerySet,
     TimeStamped,
     money_field,
     percent_field,
@@ -360,6 +361,8 @@ class ServicePrice(EffectiveDated, TimeStamped):
     amount = money_field("price", help_text="The clinic's full charge for one session.")
     history = HistoricalRecords()
 
+    objects = GuardedDeleteQuerySet.as_manager()
+
     class Meta:
         ordering = ["service__order", "service__name", "duration_minutes", "-effective_from"]
         constraints = [
@@ -425,6 +428,8 @@ class AddOnPrice(EffectiveDated, TimeStamped):
         "price", help_text="Per session, or per 15-minute unit if the add-on is priced by unit."
     )
     history = HistoricalRecords()
+
+    objects = GuardedDeleteQuerySet.as_manager()
 
     class Meta:
         ordering = ["add_on__order", "add_on__name", "-effective_from"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
-from .base import TimeStamped, money_field
+from .base import GuardedDelete, GuardedDeleteQuerySet, RecordLocked, TimeStamped, money_field
 from .catalog import Clinic, ServiceType
 from .insurance import InsurancePlan
 
@@ -47,6 +49,60 @@ class EstimateStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     ISSUED = "issued", "Issued to the patient"
     VOID = "void", "Void"
+    SUPERSEDED = "superseded", "Superseded by a correction"
+
+
+# Once issued (or void), an estimate is a record of what the patient was told: see
+# Estimate.locked_changes and the database triggers of migration 0003_estimate_immutability.
+LOCKED_STATUSES = (EstimateStatus.ISSUED, EstimateStatus.VOID, EstimateStatus.SUPERSEDED)
+# The only moves out of a locked status; each is made by a service (void, supersede).
+LOCKED_MOVES = {
+    (EstimateStatus.ISSUED, EstimateStatus.VOID),
+    (EstimateStatus.ISSUED, EstimateStatus.SUPERSEDED),
+}
+# What a locked estimate keeps as it was issued: who it is for, what was priced and the figures.
+# Not frozen: internal notes (never printed), and who created it (cleared if a user or key is
+# deleted). voided_at and void_reason are set once, when an issued estimate is voided.
+FROZEN_AFTER_ISSUE = (
+    "reference",
+    "clinic",
+    "source",
+    "coverage_mode",
+    "plan",
+    "patient_name",
+    "patient_date_of_birth",
+    "patient_email",
+    "patient_phone",
+    "external_reference",
+    "diagnosis_codes",
+    "start_date",
+    "end_date",
+    "sessions",
+    "total_charge",
+    "patient_total",
+    "patient_total_best",
+    "plan_total",
+    "request_data",
+    "snapshot_data",
+    "result_data",
+    "issued_at",
+    "supersedes",
+    "created_at",
+)
+EDITABLE_AFTER_ISSUE = frozenset({"notes", "updated_at", "created_by", "api_key"})
+
+
+class EstimateQuerySet(GuardedDeleteQuerySet):
+    """Estimates; bulk update() and delete() refuse to touch issued, void or superseded rows."""
+
+    def update(self, **kwargs: Any) -> int:
+        touched = set(kwargs) - EDITABLE_AFTER_ISSUE
+        if touched and self.filter(status__in=LOCKED_STATUSES).exists():
+            raise RecordLocked(
+                f"Issued, void and superseded estimates keep {', '.join(sorted(touched))} as "
+                "issued; correct one with a new estimate that supersedes it."
+            )
+        return super().update(**kwargs)
 
 
 class EstimateSource(models.TextChoices):
@@ -57,7 +113,7 @@ class EstimateSource(models.TextChoices):
     QUOTE_PAGE = "quote_page", "Quote page"
 
 
-class Estimate(TimeStamped):
+class Estimate(GuardedDelete, TimeStamped):
     """A priced plan kept on record: frozen inputs, the prices and coverage used, and the result."""
 
     reference = models.CharField(
@@ -65,7 +121,7 @@ class Estimate(TimeStamped):
     )
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="estimates")
     status = models.CharField(
-        max_length=8, choices=EstimateStatus.choices, default=EstimateStatus.DRAFT
+        max_length=12, choices=EstimateStatus.choices, default=EstimateStatus.DRAFT
     )
     source = models.CharField(
         max_length=12, choices=EstimateSource.choices, default=EstimateSource.API
@@ -125,10 +181,26 @@ class Estimate(TimeStamped):
     issued_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=300, blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="superseded_by",
+        help_text="The issued estimate this one corrects.",
+    )
     history = HistoricalRecords(excluded_fields=["request_data", "snapshot_data", "result_data"])
+
+    objects = EstimateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("issue_estimate", "Can issue estimates to patients"),
+            ("void_estimate", "Can void estimates"),
+            ("supersede_estimate", "Can correct issued estimates with a superseding estimate"),
+        ]
         indexes = [
             models.Index(fields=["clinic", "-created_at"], name="estimate_clinic_recent"),
             models.Index(fields=["status", "-created_at"], name="estimate_status_recent"),
@@ -146,6 +218,68 @@ class Estimate(TimeStamped):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether the estimate is part of the record (issued, void or superseded)."""
+        return self.status in LOCKED_STATUSES
+
+    @property
+    def supersedes_reference(self) -> str | None:
+        """The reference of the estimate this one corrects, if any."""
+        return self.supersedes.reference if self.supersedes else None
+
+    @property
+    def superseded_by_reference(self) -> str | None:
+        """The reference of the estimate that corrects this one, if any."""
+        correction = getattr(self, "superseded_by", None)
+        return correction.reference if correction else None
+
+    def locked_changes(self) -> dict[str, str]:
+        """What this unsaved state would change on a locked stored row, field by field."""
+        stored = type(self)._base_manager.filter(pk=self.pk).first() if self.pk else None
+        if stored is None or not stored.is_locked:
+            return {}
+        state = stored.get_status_display().lower()
+        errors: dict[str, str] = {}
+        for name in FROZEN_AFTER_ISSUE:
+            field: Any = self._meta.get_field(name)
+            if getattr(self, field.attname) != getattr(stored, field.attname):
+                errors[name] = (
+                    f"Estimate {stored.reference} is {state}: its {field.verbose_name} is part of "
+                    "the record. Correct it with a new estimate that supersedes this one."
+                )
+        move = (stored.status, self.status)
+        if self.status != stored.status and move not in LOCKED_MOVES:
+            errors["status"] = f"Estimate {stored.reference} is {state}; it stays {state}."
+        if move != (EstimateStatus.ISSUED, EstimateStatus.VOID):
+            for name in ("voided_at", "void_reason"):
+                if getattr(self, name) != getattr(stored, name):
+                    errors[name] = f"Estimate {stored.reference} is {state}; this stays as it is."
+        return errors
+
+    def clean(self) -> None:
+        if not self._state.adding:
+            errors = self.locked_changes()
+            if errors:
+                raise ValidationError(errors)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Below every form and service: History -> Revert and stray code end here too.
+        if not self._state.adding:
+            errors = self.locked_changes()
+            if errors:
+                raise RecordLocked(errors)
+        super().save(*args, **kwargs)
+
+    def deletion_refused(self) -> str | None:
+        """Why this estimate may not be deleted (it is part of the record), or None."""
+        if not self.is_locked:
+            return None
+        return (
+            f"Estimate {self.reference} is {self.get_status_display().lower()} and stays on "
+            "record: it cannot be deleted. Void it, or correct it with a superseding estimate."
+        )
 
     @property
     def is_range(self) -> bool:
@@ -206,6 +340,9 @@ class GoodFaithEstimateRequest(TimeStamped):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "Good Faith Estimate request"
+        permissions = [
+            ("handle_gfe_request", "Can handle Good Faith Estimate requests"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(consent=True), name="gfe_request_consent"),
         ]

@@ -1,0 +1,64 @@
+"""Staff roles as ready-made groups: what the front desk and a billing manager may do in admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps as installed_apps
+
+FRONT_DESK = "Front desk"
+BILLING_MANAGER = "Billing manager"
+
+CATALOG = ("clinic", "servicetype", "addon", "serviceprice", "addonprice", "package", "bodyarea")
+PLANS = ("payer", "insuranceplan", "coveragerule")
+CRUD = ("add", "change", "delete", "view")
+
+# Front desk: look at the catalog and plans; price, save and issue estimates; answer Good
+# Faith Estimate requests. No prices, plans or keys; no void, correction or delete.
+_FRONT_DESK = {
+    *(f"view_{model}" for model in CATALOG + PLANS),
+    "view_estimate",
+    "add_estimate",
+    "change_estimate",
+    "issue_estimate",
+    "view_goodfaithestimaterequest",
+    "change_goodfaithestimaterequest",
+    "handle_gfe_request",
+}
+# Billing manager: everything the front desk does, and keeps the catalog, prices, plans and
+# coverage rules and the API keys; voids, corrects and deletes (draft) estimates.
+_BILLING_MANAGER = {
+    *_FRONT_DESK,
+    *(f"{action}_{model}" for model in (*CATALOG, *PLANS, "integrationkey") for action in CRUD),
+    "delete_estimate",
+    "void_estimate",
+    "supersede_estimate",
+}
+
+ROLES: dict[str, frozenset[str]] = {
+    FRONT_DESK: frozenset(_FRONT_DESK),
+    BILLING_MANAGER: frozenset(_BILLING_MANAGER),
+}
+
+
+def roles_ensure(*, apps: Any = installed_apps) -> dict[str, int]:
+    """Create or update each role's group to hold exactly its permissions (all in the
+    estimator app); returns how many permissions each group has. Safe to run again."""
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    wanted = set().union(*ROLES.values())
+    found = {
+        p.codename: p
+        for p in permission_model.objects.filter(
+            content_type__app_label="estimator", codename__in=wanted
+        )
+    }
+    missing = wanted - set(found)
+    if missing:
+        raise LookupError(f"Permissions not found (run migrate first): {sorted(missing)}")
+    counts = {}
+    for name, codenames in ROLES.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        group.permissions.set([found[c] for c in codenames])
+        counts[name] = len(codenames)
+    return counts
