@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
 
 from estimator.catalog_seed import catalog_load_starter
 
@@ -53,3 +56,18 @@ def staff_client(client: Any, staff_user: Any) -> Any:
     """A test client logged in as the clinic administrator."""
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def erasable_records(transactional_db: Any) -> Iterator[None]:
+    """For tests that commit issued estimates: the database refuses to delete those (triggers),
+    so the flush after the test runs with the triggers lifted, which are then put back."""
+    yield
+    immutability = importlib.import_module("estimator.migrations.0003_estimate_immutability")
+    with connection.schema_editor() as editor:
+        immutability.drop_triggers(None, editor)
+    try:
+        call_command("flush", interactive=False, verbosity=0)
+    finally:
+        with connection.schema_editor() as editor:
+            immutability.create_triggers(None, editor)

@@ -20,7 +20,10 @@ from estimator.quotes import QuoteInput
 from estimator.services import PatientDetails, estimate_create, estimate_issue
 
 # Committed data: pg_dump reads the database from another connection.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clock")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clock", "erasable_records"),
+]
 
 FIGURES = "reference, status, total_charge, total_charge_currency, patient_total, "
 FIGURES += "patient_total_best, plan_total, result_data"
