@@ -46,10 +46,16 @@ format: $(STAMP)
 bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
 
-# Production-style serving (needs DJANGO_SECRET_KEY, DATABASE_URL and friends in the environment).
+# Production serving: needs DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS in
+# the environment (README, "Running in production"); GUNICORN_WORKERS and friends in
+# config/gunicorn.py. Checks the deployment and applies migrations first.
 serve-prod: $(STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput
-	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py ensure_roles
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.production GUNICORN_BIND=$(HOST):$(PORT) \
+	  $(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.py
 
 # The whole database to a file (pg_dump custom format on PostgreSQL, a copy on SQLite), and back
 # into a new, empty database: make restore BACKUP=backups/....backup INTO=postgres://.../new_db
