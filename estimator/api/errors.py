@@ -222,6 +222,15 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
     return defaults.bad_request(request, exception or Exception())
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused CSRF check: problem+json under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return problem_response(403, "CSRF verification failed: " + reason, "csrf_failed")
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)
+
+
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404 as problem+json under /api/."""
     if _is_api(request):

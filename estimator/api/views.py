@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_etags
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -291,6 +292,7 @@ class EstimateDetail(PatientDetails, APIView):
         return Response(serializers.EstimateOut(estimate).data)
 
 
+@csrf_exempt  # a 404 changes nothing; without this a POST got the CSRF page, not a 404
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
-    """Any other address under /api/: a problem+json 404."""
+    """Any other address under /api/, whatever the method: a problem+json 404."""
     return problem_response(404, "There is nothing at this address.", "not_found")

@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +188,28 @@ def test_unknown_api_address_is_404_problem(api, starter_catalog):
         response = api.get(url)
         assert response.status_code == 404
         _fields(response)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options", "head"])
+def test_every_method_on_an_unknown_api_address_is_a_404_problem(method, starter_catalog):
+    # With CSRF enforced, as for a browser: a POST used to get Django's CSRF page.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_failed_csrf_check_under_the_api_is_a_problem(starter_catalog, django_user_model):
+    from django.test import RequestFactory
+
+    from estimator.api.errors import csrf_failure
+
+    response = csrf_failure(RequestFactory().post("/api/v1/estimates"), "CSRF cookie not set.")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    page = csrf_failure(RequestFactory().post("/quote/cascade/request/"), "CSRF cookie not set.")
+    assert page.status_code == 403
+    assert "text/html" in page["Content-Type"]
 
 
 def test_unexpected_error_is_a_500_problem_and_logged(api, plan_request, monkeypatch, caplog):
