@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -20,6 +23,10 @@ class WindowCount:
     @property
     def allowed(self) -> bool:
         return self.count <= self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.count)
 
 
 def window_hit(*, name: str, rate: str, increment: bool = True) -> WindowCount:
@@ -44,3 +51,26 @@ def window_hit(*, name: str, rate: str, increment: bool = True) -> WindowCount:
         # page's limits do (RATELIMIT_FAIL_OPEN), so an outage does not stop pricing.
         return WindowCount(0, limit, resets_in)
     return WindowCount(count, limit, resets_in)
+
+
+def limit_remember(request: HttpRequest, hit: WindowCount) -> None:
+    """Keep, for the response headers, the limit this request is closest to."""
+    current: WindowCount | None = getattr(request, "rate_limit", None)
+    if current is None or hit.remaining < current.remaining:
+        request.rate_limit = hit  # type: ignore[attr-defined]
+
+
+class RateLimitHeaders:
+    """RateLimit-Limit, -Remaining and -Reset (IETF httpapi draft) on rate-limited responses."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        hit: WindowCount | None = getattr(request, "rate_limit", None)
+        if hit is not None:
+            response["RateLimit-Limit"] = str(hit.limit)
+            response["RateLimit-Remaining"] = str(hit.remaining)
+            response["RateLimit-Reset"] = str(max(1, math.ceil(hit.resets_in)))
+        return response

@@ -16,7 +16,7 @@ from rest_framework.throttling import BaseThrottle
 from estimator.network import client_address
 
 from .auth import is_staff, request_key
-from .ratelimit import window_hit
+from .ratelimit import limit_remember, window_hit
 
 
 class _WindowThrottle(BaseThrottle):
@@ -44,6 +44,7 @@ class _WindowThrottle(BaseThrottle):
         if rate is None or ident is None:
             return True
         hit = window_hit(name=f"{self.scope}:{ident}", rate=rate)
+        limit_remember(getattr(request, "_request", request), hit)
         self.resets_in = hit.resets_in
         return hit.allowed
 

@@ -104,3 +104,17 @@ def test_a_window_lets_exactly_its_rate_through_under_concurrency():
     for thread in threads:
         thread.join()
     assert sorted(allowed) == [False] * 15 + [True] * 5
+
+
+@override_settings(ESTIMATOR_RATE_QUOTES_ANON="2/min", ESTIMATOR_RATE_ANON="10/min")
+def test_limited_responses_say_the_limit_what_is_left_and_when_it_resets(api, plan_request):
+    first = api.post("/api/v1/quotes", plan_request, format="json")
+    # The quote limit (2) is the nearer of the two that apply.
+    assert (first["RateLimit-Limit"], first["RateLimit-Remaining"]) == ("2", "1")
+    assert 1 <= int(first["RateLimit-Reset"]) <= 60
+    second = api.post("/api/v1/quotes", plan_request, format="json")
+    assert second["RateLimit-Remaining"] == "0"
+    refused = api.post("/api/v1/quotes", plan_request, format="json")
+    assert refused.status_code == 429
+    assert refused["RateLimit-Remaining"] == "0"
+    assert refused["RateLimit-Reset"] == refused["Retry-After"]
