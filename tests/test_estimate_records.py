@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from estimator.models import Estimate, IntegrationKey
+from estimator.models import Estimate, IntegrationKey, ServiceType
 from estimator.models.base import RecordLocked
 from estimator.services import estimate_issue, estimate_void
 
@@ -183,6 +183,21 @@ def test_raw_sql_delete_of_a_locked_estimate_is_refused(starter_catalog: Any, st
     estimate = make(status)
     _refused_by_database(_sql("DELETE FROM estimator_estimate WHERE id = %s", estimate.pk))
     assert Estimate.objects.filter(pk=estimate.pk).exists()
+
+
+@pytest.mark.parametrize("status", LOCKED)
+def test_the_session_types_of_a_locked_estimate_cannot_change(
+    starter_catalog: Any, status: str
+) -> None:
+    estimate = make(status)
+    before = set(estimate.services.values_list("code", flat=True))
+    other = ServiceType.objects.exclude(code__in=before).first()
+    _refused_by_database(lambda: estimate.services.add(other))
+    _refused_by_database(lambda: estimate.services.clear())
+    table = "estimator_estimate_services"
+    _refused_by_database(_sql(f"DELETE FROM {table} WHERE estimate_id = %s", estimate.pk))  # noqa: S608
+    assert set(estimate.services.values_list("code", flat=True)) == before
+    make("draft").services.clear()  # a draft's may
 
 
 @pytest.mark.parametrize("status", LOCKED)

@@ -51,6 +51,11 @@ MOVE_ALLOWED = (
 )
 VOIDING = "(OLD.status = 'issued' AND NEW.status = 'void')"
 UPDATE_MESSAGE = "estimator: an issued, void or superseded estimate cannot be changed"
+# The session types of an estimate (its many-to-many rows) are part of what was priced.
+SERVICES_LOCKED = (
+    "(SELECT status FROM estimator_estimate WHERE id = {row}.estimate_id) "
+    "IN ('issued', 'void', 'superseded')"
+)
 DELETE_MESSAGE = "estimator: an issued, void or superseded estimate cannot be deleted"
 
 
@@ -72,10 +77,20 @@ SQLITE_CREATE = [
     f"""CREATE TRIGGER estimator_estimate_locked_delete BEFORE DELETE ON estimator_estimate
     FOR EACH ROW WHEN {LOCKED}
     BEGIN SELECT RAISE(ABORT, '{DELETE_MESSAGE}'); END""",
+    *(
+        f"""CREATE TRIGGER estimator_estimate_services_locked_{event.lower()}
+        BEFORE {event} ON estimator_estimate_services
+        FOR EACH ROW WHEN {SERVICES_LOCKED.format(row=row)}
+        BEGIN SELECT RAISE(ABORT, '{UPDATE_MESSAGE}'); END"""
+        for event, row in (("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "OLD"))
+    ),
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS estimator_estimate_locked_update",
     "DROP TRIGGER IF EXISTS estimator_estimate_locked_delete",
+    "DROP TRIGGER IF EXISTS estimator_estimate_services_locked_insert",
+    "DROP TRIGGER IF EXISTS estimator_estimate_services_locked_delete",
+    "DROP TRIGGER IF EXISTS estimator_estimate_services_locked_update",
 ]
 # SQLSTATE 23000 (integrity_constraint_violation): Django raises IntegrityError on both
 # databases, as for a CHECK constraint.
@@ -98,10 +113,27 @@ POSTGRESQL_CREATE = [
     $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER estimator_estimate_locked BEFORE UPDATE OR DELETE ON estimator_estimate
     FOR EACH ROW EXECUTE FUNCTION estimator_estimate_locked()""",
+    f"""CREATE OR REPLACE FUNCTION estimator_estimate_services_locked() RETURNS trigger AS $$
+    BEGIN
+        IF (TG_OP <> 'DELETE' AND {SERVICES_LOCKED.format(row="NEW")})
+            OR (TG_OP <> 'INSERT' AND {SERVICES_LOCKED.format(row="OLD")}) THEN
+            RAISE EXCEPTION '{UPDATE_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER estimator_estimate_services_locked
+    BEFORE INSERT OR UPDATE OR DELETE ON estimator_estimate_services
+    FOR EACH ROW EXECUTE FUNCTION estimator_estimate_services_locked()""",
 ]
 POSTGRESQL_DROP = [
     "DROP TRIGGER IF EXISTS estimator_estimate_locked ON estimator_estimate",
     "DROP FUNCTION IF EXISTS estimator_estimate_locked()",
+    "DROP TRIGGER IF EXISTS estimator_estimate_services_locked ON estimator_estimate_services",
+    "DROP FUNCTION IF EXISTS estimator_estimate_services_locked()",
 ]
 TRIGGERS = {
     "sqlite": (SQLITE_CREATE, SQLITE_DROP),
