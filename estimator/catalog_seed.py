@@ -17,6 +17,7 @@ from .models import (
     AddOnPrice,
     BodyArea,
     Clinic,
+    CodeSetLimit,
     CoverageRule,
     InsurancePlan,
     Package,
@@ -160,7 +161,7 @@ def _load_plan(
     payers: dict[str, Payer],
 ) -> InsurancePlan:
     currency = clinic.currency
-    values = _without(data, "payer", "name", "rules")
+    values = _without(data, "payer", "name", "rules", "code_set_limits")
     for field in InsurancePlan.MONEY_FIELDS:
         values[field] = _money(values.get(field, "0"), currency)
     for field in ("coinsurance_percent", "reimbursement_percent"):
@@ -181,4 +182,8 @@ def _load_plan(
         rule_values["allowed_amount"] = _money(rule.get("allowed_amount", "0"), currency)
         rule_values["allowed_percent"] = Decimal(rule.get("allowed_percent", "100"))
         loader.get_or_create(CoverageRule, lookup, rule_values)
+    for limit in data.get("code_set_limits", ()):
+        loader.get_or_create(
+            CodeSetLimit, {"plan": plan, "key": limit["key"]}, _without(limit, "key")
+        )
     return plan

@@ -160,11 +160,28 @@ def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
     return pricing.Insured(terms, q.standing), plan, []
 
 
+def _check_limit_keys(coverage: pricing.Coverage) -> list[Problem]:
+    # Visits used toward a limit the plan does not have would be silently ignored: refuse.
+    if isinstance(coverage, pricing.SelfPay):
+        return []
+    known = {limit.key for limit in coverage.terms.code_set_limits}
+    return [
+        Problem(
+            f"coverage.standing.limit_visits_used.{key}",
+            "unknown_visit_limit",
+            f"The plan has no visit limit called {key!r}"
+            + (f"; its limits are: {', '.join(sorted(known))}." if known else "."),
+        )
+        for key in sorted(coverage.standing.limit_visits_used)
+        if key not in known
+    ]
+
+
 def quote_build(*, quote: QuoteInput) -> Quote:
     """Price a plan request: one snapshot of the catalog, then the pure engine."""
     problems = _check_dates(quote.clinic, quote.start_date)
     coverage, plan, coverage_problems = _coverage(quote)
-    problems += coverage_problems
+    problems += coverage_problems + _check_limit_keys(coverage)
     catalog = catalog_snapshot(
         clinic=quote.clinic,
         service_codes=[item.service_code for item in quote.items],

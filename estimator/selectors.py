@@ -14,6 +14,7 @@ from .models import (
     AddOnPrice,
     AllowedBasis,
     Clinic,
+    CodeSetLimit,
     CoverageRule,
     InsurancePlan,
     Package,
@@ -215,11 +216,24 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
         oop_max=_zero_is_none(plan.out_of_pocket_max.amount),
         benefit_year_start=(plan.benefit_year_start_month, plan.benefit_year_start_day),
         visit_limit=plan.visit_limit,
+        code_set_limits=_code_set_limits(plan),
         per_visit_max=_zero_is_none(plan.per_visit_max.amount),
         annual_max=_zero_is_none(plan.annual_max.amount),
         reimbursement_percent=_zero_is_none(plan.reimbursement_percent),
         unit_rule=pricing.UnitRule(plan.unit_rule),
         rules=rules,
+    )
+
+
+def _code_set_limits(plan: InsurancePlan) -> tuple[pricing.CodeSetLimit, ...]:
+    return tuple(
+        pricing.CodeSetLimit(
+            key=limit.key,
+            name=limit.name,
+            codes=frozenset(limit.codes),
+            max_visits=limit.max_visits,
+        )
+        for limit in CodeSetLimit.objects.filter(plan=plan).order_by("key")
     )
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from estimator.formatting import money_text
-from estimator.models import CoverageRule, InsurancePlan, Payer
+from estimator.models import CodeSetLimit, CoverageRule, InsurancePlan, Payer
 
 from .common import money_column
 
@@ -53,6 +53,14 @@ class CoverageRuleInline(admin.TabularInline):
         return super().get_queryset(request).select_related("plan", "service", "add_on")
 
 
+class CodeSetLimitInline(admin.TabularInline):
+    """Visit limits that count only some codes (Medicare: 20 acupuncture visits a year)."""
+
+    model = CodeSetLimit
+    extra = 0
+    fields = ["key", "name", "billing_codes", "max_visits"]
+
+
 @admin.register(InsurancePlan)
 class InsurancePlanAdmin(SimpleHistoryAdmin):
     """Plans the clinic deals with, their cost sharing and coverage rules."""
@@ -74,7 +82,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "payer__name", "clinic__name"]
     list_select_related = ["payer", "clinic"]
     autocomplete_fields = ["payer", "clinic"]
-    inlines = [CoverageRuleInline]
+    inlines = [CodeSetLimitInline, CoverageRuleInline]
     deductible_text = money_column("deductible", "deductible")
     copay_text = money_column("copay", "copay")
     fieldsets = [

@@ -31,6 +31,9 @@ MAX_DIAGNOSIS_CODES = 12
 # ---- quote and estimate requests -------------------------------------------------------------
 
 
+MONEY_STANDING = ("deductible_met", "out_of_pocket_met", "annual_max_used")
+
+
 class StandingInput(StrictSerializer):
     """Where the patient stands in the benefit year: what is already met or used."""
 
@@ -38,6 +41,13 @@ class StandingInput(StrictSerializer):
     out_of_pocket_met = MoneyInput(required=False)
     visits_used = StrictIntegerField(min_value=0, max_value=366, required=False, default=0)
     annual_max_used = MoneyInput(required=False)
+    limit_visits_used = serializers.DictField(
+        child=StrictIntegerField(min_value=0, max_value=366),
+        required=False,
+        default=dict,
+        help_text="Visits already counted toward each of the plan's limits on a set of codes, "
+        'by the limit\'s key (GET /api/v1/plans: code_set_limits), e.g. {"acupuncture": 4}.',
+    )
 
 
 class CoverageInput(StrictSerializer):
@@ -109,7 +119,7 @@ class QuoteRequest(StrictSerializer):
                 )
             ]
             for name, value in standing.items()
-            if isinstance(value, dict) and value["currency"] != clinic.currency
+            if name in MONEY_STANDING and value["currency"] != clinic.currency
         }
         if wrong:
             raise serializers.ValidationError({"coverage": {"standing": wrong}})
@@ -145,6 +155,7 @@ class QuoteRequest(StrictSerializer):
                 oop_met=amount("out_of_pocket_met"),
                 visits_used=standing.get("visits_used", 0),
                 annual_max_used=amount("annual_max_used"),
+                limit_visits_used=dict(standing.get("limit_visits_used") or {}),
             ),
         )
 
@@ -519,6 +530,15 @@ class BenefitYearOut(serializers.Serializer):
     day = serializers.IntegerField(source="benefit_year_start_day")
 
 
+class CodeSetLimitOut(serializers.Serializer):
+    """A visit limit that counts only visits billing one of its codes."""
+
+    key = serializers.CharField()
+    name = serializers.CharField()
+    billing_codes = serializers.ListField(child=serializers.CharField(), source="codes")
+    max_visits = serializers.IntegerField()
+
+
 class PlanOut(serializers.Serializer):
     """An insurance plan a clinic quotes, with its cost sharing and limits."""
 
@@ -536,6 +556,7 @@ class PlanOut(serializers.Serializer):
     per_visit_max = MoneyOutField()
     annual_max = MoneyOutField()
     visit_limit = serializers.IntegerField(allow_null=True)
+    code_set_limits = CodeSetLimitOut(many=True, source="code_set_limits.all")
     benefit_year_start = BenefitYearOut(source="*")
     unit_rule = serializers.CharField()
     active = serializers.BooleanField()

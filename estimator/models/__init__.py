@@ -25,6 +25,7 @@ from .estimates import (
 )
 from .insurance import (
     AllowedBasis,
+    CodeSetLimit,
     CoverageRule,
     CoverageStatus,
     InsurancePlan,
@@ -41,6 +42,7 @@ __all__ = [
     "BillingBasis",
     "BodyArea",
     "Clinic",
+    "CodeSetLimit",
     "CoverageMode",
     "CoverageRule",
     "CoverageStatus",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from estimator.validators import validate_billing_code
 
 from .base import (
     Currency,
@@ -194,6 +197,70 @@ class InsurancePlan(TimeStamped):
             errors.setdefault("out_of_pocket_max", []).append(
                 "The out-of-pocket maximum cannot be below the deductible."
             )
+        raise_if(errors)
+
+
+def _billing_codes(text: str) -> list[str]:
+    return [code for code in text.replace(",", " ").split() if code]
+
+
+class CodeSetLimit(TimeStamped):
+    """A visit limit that counts only visits billing one of its codes.
+
+    Medicare's NCD 30.3.3 limit (20 acupuncture visits) counts acupuncture sessions only;
+    Part B therapy (97xxx, G0283) has no visit limit, so the limit cannot be plan-wide.
+    """
+
+    plan = models.ForeignKey(
+        InsurancePlan, on_delete=models.CASCADE, related_name="code_set_limits"
+    )
+    key = models.SlugField(
+        max_length=40,
+        help_text="Short name the API uses for visits already used, e.g. 'acupuncture'.",
+    )
+    name = models.CharField(
+        max_length=80,
+        help_text="Shown to patients, e.g. 'acupuncture' (as in '20 acupuncture "
+        "visits a benefit year').",
+    )
+    billing_codes = models.CharField(
+        max_length=200,
+        help_text="Codes that count, separated by spaces: 97810 97811 97813 97814 (add 20560 "
+        "20561 where the plan counts needle insertion).",
+    )
+    max_visits = models.PositiveSmallIntegerField(
+        "visits a benefit year",
+        validators=[MaxValueValidator(366)],
+        help_text="Visits billing one of the codes that are covered in a benefit year; the "
+        "codes are not covered after that. Other services of the visit are not affected.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "key"]
+        verbose_name = "visit limit on a set of codes"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="code_set_limit_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.max_visits} visits ({self.billing_codes})"
+
+    @property
+    def codes(self) -> list[str]:
+        """The billing codes as a list."""
+        return _billing_codes(self.billing_codes)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        codes = self.codes
+        if not codes:
+            errors.setdefault("billing_codes", []).append("Enter at least one billing code.")
+        for code in codes:
+            try:
+                validate_billing_code(code)
+            except ValidationError as error:
+                errors.setdefault("billing_codes", []).extend(f"{code}: {m}" for m in error)
         raise_if(errors)
 
 

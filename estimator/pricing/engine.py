@@ -196,6 +196,8 @@ def _insured_session(
     decided = treat_session(session, spec, terms, ctx.ledger)
     if terms.visit_limit is not None and any(r and r.code == "visit_limit" for _, r in decided):
         warnings.append(notes.visit_limit_warning(terms.visit_limit))
+    if any(r and r.code == "code_set_limit" for _, r in decided):
+        warnings.extend(notes.code_set_limit_warnings(terms, ctx.ledger))
     return [
         _price_insured_line(priced_line, treatment, reason, ctx, terms)
         for priced_line, (treatment, reason) in zip(session.lines, decided, strict=True)

@@ -12,7 +12,14 @@ from .types import Standing
 class Ledger:
     """Benefit-year accumulators, carried from session to session in date order."""
 
-    __slots__ = ("annual_used", "deductible_met", "oop_met", "visits_used", "year_start")
+    __slots__ = (
+        "annual_used",
+        "deductible_met",
+        "limit_used",
+        "oop_met",
+        "visits_used",
+        "year_start",
+    )
 
     def __init__(self, year_start: date | None, standing: Standing) -> None:
         self.year_start = year_start
@@ -20,12 +27,14 @@ class Ledger:
         self.oop_met: Decimal = standing.oop_met
         self.visits_used: int = standing.visits_used
         self.annual_used: Decimal = standing.annual_max_used
+        self.limit_used: dict[str, int] = dict(standing.limit_visits_used)
 
     def reset(self, year_start: date) -> None:
         """Start a new benefit year from zero."""
         self.year_start = year_start
         self.deductible_met = self.oop_met = self.annual_used = ZERO
         self.visits_used = 0
+        self.limit_used = {}
 
 
 class Visit:

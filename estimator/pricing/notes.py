@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from .catalog import PricedSession
+from .ledger import Ledger
 from .money import format_money
 from .schedule import benefit_year_start
 from .types import (
@@ -174,3 +175,17 @@ def visit_limit_warning(limit: int) -> EstimateWarning:
         f"The plan's limit of {limit} visits a benefit year is reached; later sessions in that "
         "benefit year are not covered.",
     )
+
+
+def code_set_limit_warnings(terms: PlanTerms, ledger: Ledger) -> list[EstimateWarning]:
+    """The plan runs past a limit that counts only some codes (e.g. acupuncture visits)."""
+    return [
+        EstimateWarning(
+            "code_set_limit_reached",
+            f"The plan's limit of {limit.max_visits} {limit.name} visits a benefit year is "
+            f"reached; later {limit.name} in that benefit year is not covered (other services "
+            "are not affected).",
+        )
+        for limit in terms.code_set_limits
+        if ledger.limit_used.get(limit.key, 0) >= limit.max_visits
+    ]

@@ -10,6 +10,7 @@ from .ledger import Ledger
 from .money import format_money
 from .types import (
     Adjustment,
+    CodeSetLimit,
     Coverage,
     CoverageStatus,
     Insured,
@@ -82,8 +83,9 @@ def treat_session(
 ) -> list[tuple[Treatment, Adjustment | None]]:
     """Treatment of each line of an insured session, with the reason when not plainly covered.
 
-    Counts the visit when any line is covered; past the visit limit the covered lines become
-    not covered instead.
+    Counts the visit when any line is covered; past the plan's visit limit the covered lines
+    become not covered instead. Then each code-set limit counts the visit only if a covered
+    line bills one of its codes, and past that limit only those lines become not covered.
     """
     decided = [_treat_line(line, spec) for line in session.lines]
     covered = [i for i, (t, _) in enumerate(decided) if t is Treatment.COVERED]
@@ -91,16 +93,51 @@ def treat_session(
         return decided
     limit = terms.visit_limit
     if limit is not None and ledger.visits_used >= limit:
-        for i in covered:
-            line = session.lines[i]
-            msg = (
-                f"This visit is past the plan's limit of {limit} visits a benefit year, so "
-                f"{line.name} is not covered."
-            )
-            decided[i] = (Treatment.NOT_COVERED, Adjustment("visit_limit", msg, line.charge))
+        _past_limit(session, decided, covered, "visit_limit", f"{limit} visits")
         return decided
     ledger.visits_used += 1
+    for code_set in terms.code_set_limits:
+        _count_code_set(session, code_set, decided, covered, ledger)
     return decided
+
+
+def _past_limit(
+    session: PricedSession,
+    decided: list[tuple[Treatment, Adjustment | None]],
+    indexes: list[int],
+    code: str,
+    what: str,
+) -> None:
+    for i in indexes:
+        line = session.lines[i]
+        msg = (
+            f"This visit is past the plan's limit of {what} a benefit year, so {line.name} "
+            "is not covered."
+        )
+        decided[i] = (Treatment.NOT_COVERED, Adjustment(code, msg, line.charge))
+
+
+def _count_code_set(
+    session: PricedSession,
+    code_set: CodeSetLimit,
+    decided: list[tuple[Treatment, Adjustment | None]],
+    covered: list[int],
+    ledger: Ledger,
+) -> None:
+    hits = [
+        i
+        for i in covered
+        if decided[i][0] is Treatment.COVERED
+        and any(b.code in code_set.codes for b in session.lines[i].billing)
+    ]
+    if not hits:
+        return
+    used = ledger.limit_used.get(code_set.key, 0)
+    if used >= code_set.max_visits:
+        what = f"{code_set.max_visits} {code_set.name} visits"
+        _past_limit(session, decided, hits, "code_set_limit", what)
+        return
+    ledger.limit_used[code_set.key] = used + 1
 
 
 def _treat_line(line: PricedLine, spec: ScenarioSpec) -> tuple[Treatment, Adjustment | None]:

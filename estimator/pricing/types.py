@@ -193,6 +193,21 @@ class CoverageRule:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeSetLimit:
+    """A visit limit that counts only visits billing one of its codes (e.g. acupuncture).
+
+    A visit counts once toward the limit when any covered line bills a code of the set; past
+    max_visits in a benefit year those lines are not covered. Other lines of the visit are
+    not affected: Medicare's 20 acupuncture visits do not limit its therapy visits.
+    """
+
+    key: str
+    name: str
+    codes: frozenset[str]
+    max_visits: int
+
+
+@dataclass(frozen=True, slots=True)
 class PlanTerms:
     """Benefit terms of an insurance plan; rules are keyed by ("service"|"addon", code)."""
 
@@ -205,6 +220,7 @@ class PlanTerms:
     oop_max: Decimal | None = None
     benefit_year_start: tuple[int, int] = (1, 1)
     visit_limit: int | None = None
+    code_set_limits: tuple[CodeSetLimit, ...] = ()
     per_visit_max: Decimal | None = None
     annual_max: Decimal | None = None
     reimbursement_percent: Decimal | None = None
@@ -234,6 +250,8 @@ class Standing:
     oop_met: Decimal = ZERO
     visits_used: int = 0
     annual_max_used: Decimal = ZERO
+    # Visits already counted toward each code-set limit, by the limit's key.
+    limit_visits_used: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,48 @@
+"""API shape of the billing rules: code-set limits on plans, visits used toward them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import plan_id
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plans_list_their_code_set_limits(api, starter_catalog):
+    body = api.get("/api/v1/plans?clinic=cascade").json()
+    part_b = next(p for p in body["results"] if p["name"] == "Part B")
+    assert part_b["visit_limit"] is None
+    assert part_b["code_set_limits"] == [
+        {
+            "key": "acupuncture",
+            "name": "acupuncture",
+            "billing_codes": ["97810", "97811", "97813", "97814"],
+            "max_visits": 20,
+        }
+    ]
+
+
+def test_quote_takes_visits_used_toward_a_code_set_limit(api, plan_request):
+    plan_request["items"] = [{"service": "acupuncture", "duration_minutes": 30, "sessions": 1}]
+    plan_request["coverage"] = {
+        "mode": "insured",
+        "plan": plan_id("Part B"),
+        "standing": {"limit_visits_used": {"acupuncture": 20}},
+    }
+    response = api.post("/api/v1/quotes", plan_request, format="json")
+    assert response.status_code == 200, response.json()
+    line = response.json()["estimate"]["scenarios"]["primary"]["sessions"][0]["lines"][0]
+    assert line["treatment"] == "not_covered"
+    assert line["adjustments"][0]["code"] == "code_set_limit"
+
+
+def test_quote_refuses_visits_used_toward_an_unknown_limit(api, plan_request):
+    plan_request["coverage"] = {
+        "mode": "insured",
+        "plan": plan_id("Part B"),
+        "standing": {"limit_visits_used": {"massage": 2}},
+    }
+    response = api.post("/api/v1/quotes", plan_request, format="json")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "unknown_visit_limit"

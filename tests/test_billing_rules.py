@@ -1,0 +1,78 @@
+"""Billing rules through the quote use case, on the starter catalog's Medicare plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+
+from estimator import pricing
+from estimator.models import Clinic, InsurancePlan
+from estimator.quotes import QuoteInput, QuoteInvalid, quote_build
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 15)  # a Monday; 15:00 in Portland at the travelled-to instant
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Any:
+    with time_machine.travel(dt.datetime(2026, 6, 15, 22, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def cascade(starter_catalog: Any) -> Clinic:
+    return Clinic.objects.get(slug="cascade")
+
+
+def part_b() -> InsurancePlan:
+    return InsurancePlan.objects.get(name="Part B")
+
+
+def quote(clinic: Clinic, *items: pricing.PlanItem, **kwargs: Any) -> QuoteInput:
+    kwargs.setdefault("sessions_per_week", 3)
+    kwargs.setdefault("start_date", TODAY + dt.timedelta(days=1))
+    kwargs.setdefault("coverage_mode", "insured")
+    kwargs.setdefault("plan", part_b())
+    return QuoteInput(clinic=clinic, items=items, **kwargs)
+
+
+MET = pricing.Standing(deductible_met=Decimal("283.00"))
+
+
+def test_medicare_estim_is_covered_past_20_visits(cascade: Clinic) -> None:
+    # 24 needling visits with G0283 (allowed 12.04): 20% = 2.408 -> 2.41 patient, 9.63 plan,
+    # every visit; needling itself is not covered for a physical therapist.
+    item = pricing.PlanItem("dry-needling-1-2", 30, 24, ("estim-unattended",))
+    result = quote_build(quote=quote(cascade, item, standing=MET))
+    estims = [s.lines[1] for s in result.estimate.primary.sessions]
+    assert {(ln.treatment, ln.patient_pays, ln.plan_pays) for ln in estims} == {
+        (pricing.Treatment.COVERED, Decimal("2.41"), Decimal("9.63"))
+    }
+
+
+def test_acupuncture_visits_used_reach_the_acupuncture_limit(cascade: Clinic) -> None:
+    standing = pricing.Standing(
+        deductible_met=Decimal("283.00"), limit_visits_used={"acupuncture": 20}
+    )
+    item = pricing.PlanItem("acupuncture", 30, 1)
+    result = quote_build(quote=quote(cascade, item, standing=standing))
+    (line,) = result.estimate.primary.sessions[0].lines
+    assert line.treatment is pricing.Treatment.NOT_COVERED
+    assert line.adjustments[0].code == "code_set_limit"
+
+
+def test_visits_used_toward_a_limit_the_plan_lacks_are_refused(cascade: Clinic) -> None:
+    standing = pricing.Standing(limit_visits_used={"chiropractic": 3})
+    item = pricing.PlanItem("acupuncture", 30, 1)
+    with pytest.raises(QuoteInvalid) as error:
+        quote_build(quote=quote(cascade, item, standing=standing))
+    (problem,) = error.value.problems
+    assert (problem.field, problem.code) == (
+        "coverage.standing.limit_visits_used.chiropractic",
+        "unknown_visit_limit",
+    )
