@@ -232,6 +232,7 @@ def _code_set_limits(plan: InsurancePlan) -> tuple[pricing.CodeSetLimit, ...]:
             name=limit.name,
             codes=frozenset(limit.codes),
             max_visits=limit.max_visits,
+            certain_visits=limit.certain_visits,
         )
         for limit in CodeSetLimit.objects.filter(plan=plan).order_by("key")
     )

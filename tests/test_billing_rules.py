@@ -76,3 +76,17 @@ def test_visits_used_toward_a_limit_the_plan_lacks_are_refused(cascade: Clinic) 
         "coverage.standing.limit_visits_used.chiropractic",
         "unknown_visit_limit",
     )
+
+
+def test_medicare_acupuncture_13_to_20_is_a_range(cascade: Clinic) -> None:
+    # 12 acupuncture visits used: the next one needs documented improvement.
+    standing = pricing.Standing(
+        deductible_met=Decimal("283.00"), limit_visits_used={"acupuncture": 12}
+    )
+    item = pricing.PlanItem("acupuncture", 30, 1)
+    result = quote_build(quote=quote(cascade, item, standing=standing))
+    estimate = result.estimate
+    assert estimate.is_range
+    assert estimate.primary.sessions[0].lines[0].treatment is pricing.Treatment.NOT_COVERED
+    assert estimate.best is not None
+    assert "KX" in estimate.best.sessions[0].lines[0].billing[0].modifiers

@@ -58,7 +58,7 @@ class CodeSetLimitInline(admin.TabularInline):
 
     model = CodeSetLimit
     extra = 0
-    fields = ["key", "name", "billing_codes", "max_visits"]
+    fields = ["key", "name", "billing_codes", "max_visits", "certain_visits"]
 
 
 @admin.register(InsurancePlan)

@@ -537,6 +537,11 @@ class CodeSetLimitOut(serializers.Serializer):
     name = serializers.CharField()
     billing_codes = serializers.ListField(child=serializers.CharField(), source="codes")
     max_visits = serializers.IntegerField()
+    certain_visits = serializers.IntegerField(
+        allow_null=True,
+        help_text="Visits covered without conditions; later ones up to max_visits need "
+        "documented improvement and are quoted as a range. null: all are covered.",
+    )
 
 
 class PlanOut(serializers.Serializer):

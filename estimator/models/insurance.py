@@ -234,6 +234,15 @@ class CodeSetLimit(TimeStamped):
         help_text="Visits billing one of the codes that are covered in a benefit year; the "
         "codes are not covered after that. Other services of the visit are not affected.",
     )
+    certain_visits = models.PositiveSmallIntegerField(
+        "visits covered without conditions",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(366)],
+        help_text="Later visits, up to the limit, are covered only with documented improvement "
+        "and are quoted as a range (Medicare acupuncture: 12, then 8 more up to 20). Empty = "
+        "every visit up to the limit is covered.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -261,6 +270,10 @@ class CodeSetLimit(TimeStamped):
                 validate_billing_code(code)
             except ValidationError as error:
                 errors.setdefault("billing_codes", []).extend(f"{code}: {m}" for m in error)
+        if self.certain_visits is not None and self.certain_visits > self.max_visits:
+            errors.setdefault("certain_visits", []).append(
+                "Cannot be more than the visits a benefit year."
+            )
         raise_if(errors)
 
 

@@ -13,7 +13,7 @@ from .ledger import Ledger, Visit
 from .medicare import apply_medicare_claim_rules
 from .money import ZERO, Rounder, percent_of, rounder_for
 from .packages import Candidate, PackagePlan, choose_packages
-from .policy import ScenarioSpec, annual_maximum_used, scenario_specs, treat_session
+from .policy import EXPECTED, ScenarioSpec, annual_maximum_used, scenario_specs, treat_session
 from .rules import (
     BUNDLED_RULES,
     COVERED_RULES,
@@ -31,6 +31,7 @@ from .types import (
     Coverage,
     Estimate,
     EstimateWarning,
+    Insured,
     Line,
     LineKind,
     PackagePurchase,
@@ -70,6 +71,12 @@ def estimate_plan(request: PlanRequest, catalog: CatalogSnapshot, coverage: Cove
     best = None
     if best_spec is not None:
         primary, best = _order(primary, _run(best_spec, priced, catalog, coverage, warnings))
+        if isinstance(coverage, Insured) and best.sessions == primary.sessions:
+            # Nothing uncertain was reached (say 12 acupuncture visits never passed): one figure.
+            primary, best = (
+                replace(primary, name=EXPECTED.name, assumptions=(EXPECTED.assumption,)),
+                None,
+            )
     return Estimate(
         currency=catalog.currency,
         coverage=notes.coverage_name(coverage),
@@ -196,6 +203,8 @@ def _insured_session(
     decided = treat_session(session, spec, terms, ctx.ledger)
     if terms.visit_limit is not None and any(r and r.code == "visit_limit" for _, r in decided):
         warnings.append(notes.visit_limit_warning(terms.visit_limit))
+    if any(r and r.code.startswith("needs_improvement") for _, r in decided):
+        warnings.append(notes.NEEDS_IMPROVEMENT)
     if any(r and r.code == "code_set_limit" for _, r in decided):
         warnings.extend(notes.code_set_limit_warnings(terms, ctx.ledger))
     return [

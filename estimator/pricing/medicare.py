@@ -1,8 +1,12 @@
 """Medicare claim details: therapy and acupuncture modifiers, and the acupuncture visit rules.
 
-NCD 30.3.3 pays acupuncture for chronic low-back pain for up to 12 visits in 90 days, 8 more
-when the patient is improving, and no more than 20 a year; sessions 13 to 20 carry the KX
-modifier. Codes that are always therapy under a physical therapy plan of care carry GP.
+NCD 30.3.3 (Medicare NCD Manual, pub. 100-03, ch. 1 §30.3.3) pays acupuncture for chronic
+low-back pain for "up to 12 visits in 90 days", "an additional 8 sessions ... for those
+patients demonstrating an improvement", and "no more than 20 acupuncture treatments may be
+administered annually". The limits themselves are plan data (a code-set limit with
+certain_visits=12, max_visits=20, counted per benefit year, which for Part B is the calendar
+year); here sessions 13 to 20 get the KX modifier. Codes that are always therapy under a
+physical therapy plan of care carry GP.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from .types import BillingCode, EstimateWarning, Line, PlanTerms, Session, Stand
 
 ACUPUNCTURE_CODES = frozenset({"97810", "97811", "97813", "97814"})
 INITIAL_AFTER_NINETY_DAYS = 12
-ACUPUNCTURE_YEAR_LIMIT = 20
 WINDOW = timedelta(days=90)
 
 MORE_THAN_TWELVE = EstimateWarning(
@@ -50,29 +53,27 @@ def _with_modifiers(line: Line, kx: bool) -> Line:
 def apply_medicare_claim_rules(
     sessions: Sequence[Session], terms: PlanTerms, standing: Standing
 ) -> tuple[tuple[Session, ...], list[EstimateWarning]]:
-    """Add GP and KX modifiers to covered Medicare lines; warn past 12 acupuncture visits."""
-    del terms  # the caller checks the plan kind; kept for a uniform rule signature
+    """Add GP and KX modifiers to covered Medicare lines; warn past 12 acupuncture visits.
+
+    KX goes on acupuncture covered only with documented improvement (visits 13-20 of a
+    code-set limit with certain_visits): the limit counts acupuncture sessions, not visits.
+    """
+    del terms, standing  # the caller checks the plan kind; kept for a uniform rule signature
     warnings: list[EstimateWarning] = []
-    # Visits already used this year count toward 13-20 (the year's first window is assumed
-    # to start with them).
-    count = standing.visits_used
-    year: date | None = None
     window_dates: list[date] = []
     out = []
     for session in sessions:
-        if session.benefit_year_start != year:
-            if year is not None:
-                count = 0
-            year = session.benefit_year_start
         acupuncture = any(
             _is_acupuncture(line) and line.treatment is Treatment.COVERED for line in session.lines
         )
         if acupuncture:
-            count += 1
             window_dates = [d for d in window_dates if session.on - d < WINDOW] + [session.on]
             if len(window_dates) > INITIAL_AFTER_NINETY_DAYS and MORE_THAN_TWELVE not in warnings:
                 warnings.append(MORE_THAN_TWELVE)
-        kx = acupuncture and INITIAL_AFTER_NINETY_DAYS < count <= ACUPUNCTURE_YEAR_LIMIT
-        lines = tuple(_with_modifiers(line, kx) for line in session.lines)
+        lines = tuple(_with_modifiers(line, _needs_improvement(line)) for line in session.lines)
         out.append(replace(session, lines=lines))
     return tuple(out), warnings
+
+
+def _needs_improvement(line: Line) -> bool:
+    return any(a.code == "needs_improvement_assumed_covered" for a in line.adjustments)

@@ -31,6 +31,14 @@ FLIPPED_RANGE = (
 )
 
 
+NEEDS_IMPROVEMENT = EstimateWarning(
+    "needs_documented_improvement",
+    "Some sessions are covered only if your records show you are improving (Medicare: "
+    "acupuncture sessions 13 to 20 of the year); the estimate shows what you pay if they are "
+    "covered and if they are not.",
+)
+
+
 def coverage_name(coverage: Coverage) -> str:
     """self_pay, insured or unverified."""
     if isinstance(coverage, SelfPay):

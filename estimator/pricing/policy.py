@@ -44,16 +44,17 @@ WORST = ScenarioSpec(
     False,
     True,
     False,
-    "Services that need prior authorization, or whose coverage is not confirmed, are not "
-    "covered and you pay for them.",
+    "Services that need prior authorization, whose coverage is not confirmed, or that the plan "
+    "covers only with documented improvement, are not covered and you pay for them.",
 )
 BEST = ScenarioSpec(
     "best_case",
     False,
     True,
     True,
-    "Services that need prior authorization, or whose coverage is not confirmed, are covered "
-    "(prior authorization is obtained).",
+    "Services that need prior authorization, whose coverage is not confirmed, or that the plan "
+    "covers only with documented improvement, are covered (prior authorization is obtained, "
+    "improvement is documented).",
 )
 NOTHING_PAID = ScenarioSpec(
     "worst_case",
@@ -72,10 +73,32 @@ def scenario_specs(
         return SELF_PAY, None
     if isinstance(coverage, Insured):
         uncertain = any(
-            line.status in UNCERTAIN and not line.bundled for s in sessions for line in s.lines
-        )
+            _uncertain(line) for s in sessions for line in s.lines
+        ) or _conditional_limit(coverage.terms, sessions)
         return (WORST, BEST) if uncertain else (EXPECTED, None)
     return NOTHING_PAID, BEST
+
+
+def _uncertain(line: PricedLine) -> bool:
+    # A timed line under 8 minutes is never billed, so its coverage cannot make a range.
+    return line.status in UNCERTAIN and not line.bundled and not (line.timed and line.units == 0)
+
+
+def _conditional_limit(terms: PlanTerms, sessions: Sequence[PricedSession]) -> bool:
+    """True when a limit's conditional visits (13-20 of acupuncture) may be reached.
+
+    Whether they are depends on the visits counted on the way, so both ends are priced and
+    the engine drops the best case again when it came out the same.
+    """
+    codes = {
+        code
+        for limit in terms.code_set_limits
+        if limit.certain_visits is not None and limit.certain_visits < limit.max_visits
+        for code in limit.codes
+    }
+    return bool(codes) and any(
+        b.code in codes for s in sessions for line in s.lines for b in line.billing
+    )
 
 
 def treat_session(
@@ -93,11 +116,12 @@ def treat_session(
         return decided
     limit = terms.visit_limit
     if limit is not None and ledger.visits_used >= limit:
-        _past_limit(session, decided, covered, "visit_limit", f"{limit} visits")
+        what = f"{limit} visits a benefit year"
+        _past_limit(session, decided, covered, "visit_limit", what)
         return decided
     ledger.visits_used += 1
     for code_set in terms.code_set_limits:
-        _count_code_set(session, code_set, decided, covered, ledger)
+        _count_code_set(session, spec, code_set, decided, covered, ledger)
     return decided
 
 
@@ -110,15 +134,13 @@ def _past_limit(
 ) -> None:
     for i in indexes:
         line = session.lines[i]
-        msg = (
-            f"This visit is past the plan's limit of {what} a benefit year, so {line.name} "
-            "is not covered."
-        )
+        msg = f"This visit is past the plan's limit of {what}, so {line.name} is not covered."
         decided[i] = (Treatment.NOT_COVERED, Adjustment(code, msg, line.charge))
 
 
 def _count_code_set(
     session: PricedSession,
+    spec: ScenarioSpec,
     code_set: CodeSetLimit,
     decided: list[tuple[Treatment, Adjustment | None]],
     covered: list[int],
@@ -134,9 +156,29 @@ def _count_code_set(
         return
     used = ledger.limit_used.get(code_set.key, 0)
     if used >= code_set.max_visits:
-        what = f"{code_set.max_visits} {code_set.name} visits"
+        what = f"{code_set.max_visits} {code_set.name} visits a benefit year"
         _past_limit(session, decided, hits, "code_set_limit", what)
         return
+    certain = code_set.certain_visits
+    if certain is not None and used >= certain:
+        if not spec.uncertain_covered:
+            # Worst case: no documented improvement, not covered; the visit is not counted.
+            what = (
+                f"{certain} {code_set.name} visits a benefit year without documented improvement "
+                "(this scenario assumes none is documented)"
+            )
+            _past_limit(session, decided, hits, "needs_improvement_assumed_not_covered", what)
+            return
+        for i in hits:
+            line = session.lines[i]
+            msg = (
+                f"{line.name} is {code_set.name} visit {used + 1}: past {certain} visits the "
+                "plan covers it only with documented improvement; this scenario assumes it."
+            )
+            decided[i] = (
+                Treatment.COVERED,
+                Adjustment("needs_improvement_assumed_covered", msg, line.charge),
+            )
     ledger.limit_used[code_set.key] = used + 1
 
 

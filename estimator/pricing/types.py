@@ -205,6 +205,10 @@ class CodeSetLimit:
     name: str
     codes: frozenset[str]
     max_visits: int
+    # Visits covered without conditions; later ones (up to max_visits) are covered only with
+    # documented improvement (NCD 30.3.3: 12, then 8 more), so an estimate prices them as a
+    # range. None: every visit up to max_visits is covered.
+    certain_visits: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

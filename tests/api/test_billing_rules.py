@@ -19,6 +19,7 @@ def test_plans_list_their_code_set_limits(api, starter_catalog):
             "name": "acupuncture",
             "billing_codes": ["97810", "97811", "97813", "97814"],
             "max_visits": 20,
+            "certain_visits": 12,
         }
     ]
 

@@ -7,6 +7,7 @@ from builders import catalog, codes, insured, item, line, met, plan, rule, stand
 
 from estimator.pricing import (
     BillingCode,
+    CodeSetLimit,
     EstimateWarning,
     PlanKind,
     SelfPay,
@@ -154,30 +155,71 @@ def test_acupuncture_allowed_amount_is_per_unit():
 ACU_COVERED = {("service", "ACU"): rule(fixed="37.03")}
 
 
-def test_medicare_acupuncture_sessions_13_to_20_carry_kx_and_warn():
-    # Two a week: 14 sessions from day 0 to day 45, all inside 90 days.
-    est = estimate_plan(
-        plan(item("ACU", 30, 14), per_week=2), catalog(), medicare(rules=ACU_COVERED)
-    )
-    modifiers = [s.lines[0].billing[0].modifiers for s in est.primary.sessions]
+NCD = CodeSetLimit(
+    "acupuncture",
+    "acupuncture",
+    frozenset({"97810", "97811", "97813", "97814"}),
+    max_visits=20,
+    certain_visits=12,
+)
+
+
+def ncd(st=MET_283, **changes):
+    return medicare(st, rules=ACU_COVERED, code_set_limits=(NCD,), **changes)
+
+
+def acupuncture_used(n):
+    return standing(deductible_met="283.00", limit_visits_used={"acupuncture": n})
+
+
+def test_medicare_acupuncture_sessions_13_to_20_are_a_range_with_kx_in_the_best_case():
+    # Two a week: 14 sessions from day 0 to day 45, all inside 90 days. Each session is 2
+    # units at 37.03 = 74.06 allowed, 20% = 14.812 -> 14.81.
+    # Worst case: sessions 13 and 14 need documented improvement and are not covered:
+    # 12 x 14.81 + 2 x 110.00 = 177.72 + 220.00 = 397.72.
+    # Best case: all 14 covered, 14 x 14.81 = 207.34, and 13-14 carry KX.
+    est = estimate_plan(plan(item("ACU", 30, 14), per_week=2), catalog(), ncd())
+    assert est.is_range
+    assert est.primary.totals.patient_pays == D("397.72")
+    assert est.best.totals.patient_pays == D("207.34")
+    worst_13 = est.primary.sessions[12].lines[0]
+    assert worst_13.treatment is Treatment.NOT_COVERED
+    assert codes(worst_13)[0] == "needs_improvement_assumed_not_covered"
+    assert worst_13.billing[0].modifiers == ()
+    modifiers = [s.lines[0].billing[0].modifiers for s in est.best.sessions]
     assert modifiers[:12] == [()] * 12
     assert modifiers[12:] == [("KX",), ("KX",)]
     # The additional-unit code carries KX too; acupuncture is never a GP therapy code.
-    assert est.primary.sessions[12].lines[0].billing[1] == BillingCode("97811", 1, ("KX",))
+    assert est.best.sessions[12].lines[0].billing[1] == BillingCode("97811", 1, ("KX",))
     assert "medicare_acupuncture_12_in_90" in {w.code for w in est.warnings}
 
 
-def test_visits_already_used_count_toward_kx():
-    est = estimate_plan(
-        plan(item("ACU", 30, 2)), catalog(), medicare(standing(visits_used=12), rules=ACU_COVERED)
-    )
-    assert [s.lines[0].billing[0].modifiers for s in est.primary.sessions] == [("KX",), ("KX",)]
+def test_acupuncture_visits_already_used_count_toward_kx():
+    # 12 acupuncture visits used: both sessions are 13 and 14 -> range, KX in the best case.
+    est = estimate_plan(plan(item("ACU", 30, 2)), catalog(), ncd(acupuncture_used(12)))
+    assert [s.lines[0].billing[0].modifiers for s in est.best.sessions] == [("KX",), ("KX",)]
+    assert est.primary.totals.patient_pays == D("220.00")
+
+
+def test_other_visits_do_not_count_toward_kx_or_the_acupuncture_limit():
+    # 15 therapy visits used this year, no acupuncture: plainly covered, no KX, no range.
+    st = standing(deductible_met="283.00", visits_used=15)
+    est = estimate_plan(plan(item("ACU", 30, 2)), catalog(), ncd(st))
+    assert not est.is_range
+    assert est.primary.name == "expected"
+    assert [s.lines[0].billing[0].modifiers for s in est.primary.sessions] == [(), ()]
+    assert est.primary.totals.patient_pays == D("29.62")  # 2 x 14.81
+
+
+def test_past_20_acupuncture_visits_is_not_covered_in_either_case():
+    est = estimate_plan(plan(item("ACU", 30, 1)), catalog(), ncd(acupuncture_used(20)))
+    assert not est.is_range
+    assert codes(line(est, code="ACU"))[0] == "code_set_limit"
+    assert est.primary.totals.patient_pays == D("110.00")
 
 
 def test_twelve_acupuncture_sessions_spread_over_more_than_90_days_do_not_warn():
-    est = estimate_plan(
-        plan(item("ACU", 30, 12), per_week=1), catalog(), medicare(rules=ACU_COVERED)
-    )
+    est = estimate_plan(plan(item("ACU", 30, 12), per_week=1), catalog(), ncd())
     assert "medicare_acupuncture_12_in_90" not in {w.code for w in est.warnings}
     assert all(s.lines[0].billing[0].modifiers == () for s in est.primary.sessions)
 
