@@ -178,8 +178,16 @@ def _load_plan(
             lookup["service"] = services[rule["service"]]
         else:
             lookup["add_on"] = add_ons[rule["add_on"]]
-        rule_values = _without(rule, "service", "add_on", "allowed_amount", "allowed_percent")
-        rule_values["allowed_amount"] = _money(rule.get("allowed_amount", "0"), currency)
+        rule_values = _without(
+            rule,
+            "service",
+            "add_on",
+            "allowed_amount",
+            "additional_unit_allowed_amount",
+            "allowed_percent",
+        )
+        for name in ("allowed_amount", "additional_unit_allowed_amount"):
+            rule_values[name] = _money(rule.get(name, "0"), currency)
         rule_values["allowed_percent"] = Decimal(rule.get("allowed_percent", "100"))
         loader.get_or_create(CoverageRule, lookup, rule_values)
     for limit in data.get("code_set_limits", ()):

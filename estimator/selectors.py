@@ -189,11 +189,12 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
             "status",
             "allowed_basis",
             "allowed_amount",
+            "additional_unit_allowed_amount",
             "allowed_percent",
             "note",
         )
     )
-    for service_code, add_on_code, status, basis, amount, percent, note in rows:
+    for service_code, add_on_code, status, basis, amount, additional, percent, note in rows:
         if service_code is not None:
             key = ("service", service_code)
         elif add_on_code is not None:
@@ -202,7 +203,9 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
             continue
         allowed = None
         if basis == AllowedBasis.FIXED:
-            allowed = pricing.AllowedAmount(pricing.AllowedKind.FIXED, amount)
+            allowed = pricing.AllowedAmount(
+                pricing.AllowedKind.FIXED, amount, _zero_is_none(additional)
+            )
         elif basis == AllowedBasis.PERCENT:
             allowed = pricing.AllowedAmount(pricing.AllowedKind.PERCENT, percent)
         rules[key] = pricing.CoverageRule(pricing.CoverageStatus(status), allowed, note.strip())

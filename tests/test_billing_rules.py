@@ -90,3 +90,21 @@ def test_medicare_acupuncture_13_to_20_is_a_range(cascade: Clinic) -> None:
     assert estimate.primary.sessions[0].lines[0].treatment is pricing.Treatment.NOT_COVERED
     assert estimate.best is not None
     assert "KX" in estimate.best.sessions[0].lines[0].billing[0].modifiers
+
+
+@pytest.mark.parametrize(
+    ("service", "minutes", "allowed", "coinsurance"),
+    [
+        # 97810 37.03 + 97811 28.47 = 65.50 (of 85.00); 20% = 13.10.
+        ("acupuncture", 30, "65.50", "13.10"),
+        # 97813 41.15 + 97814 33.91 x 2 = 108.97 (of 115.00); 20% = 21.794 -> 21.79.
+        ("acupuncture-estim", 45, "108.97", "21.79"),
+    ],
+)
+def test_medicare_allows_each_acupuncture_code_at_its_own_fee(
+    cascade: Clinic, service: str, minutes: int, allowed: str, coinsurance: str
+) -> None:
+    item = pricing.PlanItem(service, minutes, 1)
+    result = quote_build(quote=quote(cascade, item, standing=MET))
+    (line,) = result.estimate.primary.sessions[0].lines
+    assert (line.allowed, line.coinsurance) == (Decimal(allowed), Decimal(coinsurance))

@@ -45,6 +45,7 @@ class CoverageRuleInline(admin.TabularInline):
         "status",
         "allowed_basis",
         "allowed_amount",
+        "additional_unit_allowed_amount",
         "allowed_percent",
         "note",
     ]

@@ -316,6 +316,12 @@ class CoverageRule(TimeStamped):
     allowed_amount = money_field(
         "allowed amount (fixed)", help_text="Fee-schedule amount, per unit for timed codes."
     )
+    additional_unit_allowed_amount = money_field(
+        "allowed amount per additional unit (fixed)",
+        help_text="For codes billed as a first 15 minutes plus each additional 15 minutes "
+        "(97810 + 97811, 97813 + 97814): the fee-schedule amount of each additional unit, "
+        "e.g. 28.47 for 97811 beside 37.03 for 97810. 0 = every unit at the amount above.",
+    )
     allowed_percent = percent_field(
         "allowed amount (% of charge)", default="100", help_text="Used with 'Percentage'."
     )
@@ -349,6 +355,10 @@ class CoverageRule(TimeStamped):
                 condition=Q(allowed_amount__gte=0), name="rule_allowed_not_negative"
             ),
             models.CheckConstraint(
+                condition=Q(additional_unit_allowed_amount__gte=0),
+                name="rule_additional_allowed_not_negative",
+            ),
+            models.CheckConstraint(
                 condition=Q(allowed_percent__gte=0, allowed_percent__lte=100),
                 name="rule_allowed_percent_range",
             ),
@@ -364,11 +374,11 @@ class CoverageRule(TimeStamped):
             errors.setdefault("service", []).append(
                 "Choose either a session type or an add-on (one, not both)."
             )
-        require_non_negative(errors, "allowed_amount", self.allowed_amount)
-        if self.plan_id:
-            require_currency(
-                errors, "allowed_amount", self.allowed_amount, self.plan.currency, "the plan"
-            )
+        for name in ("allowed_amount", "additional_unit_allowed_amount"):
+            amount = getattr(self, name)
+            require_non_negative(errors, name, amount)
+            if self.plan_id:
+                require_currency(errors, name, amount, self.plan.currency, "the plan")
         if self.allowed_basis == AllowedBasis.FIXED and self.status != CoverageStatus.NOT_COVERED:
             if self.allowed_amount is None or self.allowed_amount.amount <= 0:
                 errors.setdefault("allowed_amount", []).append(

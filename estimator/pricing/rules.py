@@ -144,7 +144,7 @@ def bundled(draft: Draft, ctx: Context) -> None:
 
 def allowed_amount(draft: Draft, ctx: Context) -> None:
     """The plan's allowed amount replaces the charge (never above it)."""
-    rule, charge, units = draft.priced.allowed, draft.charge, draft.priced.units
+    rule, charge = draft.priced.allowed, draft.charge
     if rule is None:
         draft.allowed = charge
         draft.note(
@@ -157,12 +157,28 @@ def allowed_amount(draft: Draft, ctx: Context) -> None:
     if rule.kind is AllowedKind.PERCENT:
         raw = percent_of(charge, rule.value)
         how = f"{rule.value}% of the charge"
+    elif not draft.priced.timed:
+        raw, how = rule.value, "a set fee"
     else:
-        raw = rule.value * units if draft.priced.timed else rule.value
-        how = f"{ctx.money(rule.value)} per unit × {units}" if draft.priced.timed else "a set fee"
+        raw, how = _per_unit(draft.priced, rule.value, rule.additional, ctx)
     draft.allowed = min(charge, ctx.round(raw))
     draft.note(
         "allowed_amount", f"The plan allows {ctx.money(draft.allowed)} ({how}).", draft.allowed
+    )
+
+
+def _per_unit(
+    priced: PricedLine, first: Decimal, additional: Decimal | None, ctx: Context
+) -> tuple[Decimal, str]:
+    """A timed code's fee: one fee per unit, or the first-unit code's and the add-on code's."""
+    units = priced.units
+    if additional is None or len(priced.billing) < 2:
+        return first * units, f"{ctx.money(first)} per unit × {units}"
+    head, extra = priced.billing[0], priced.billing[1]
+    return (
+        first * head.units + additional * extra.units,
+        f"{head.code} {ctx.money(first)} × {head.units} + {extra.code} "
+        f"{ctx.money(additional)} × {extra.units}",
     )
 
 

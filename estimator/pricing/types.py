@@ -177,10 +177,17 @@ class PlanRequest:
 
 @dataclass(frozen=True, slots=True)
 class AllowedAmount:
-    """The plan's allowed amount for a code."""
+    """The plan's allowed amount for a code.
+
+    A fee schedule prices each code on its own: for a first-unit code with an add-on code for
+    each further 15 minutes (97810 + 97811), `value` is the first unit's fee and `additional`
+    the fee of each additional unit (37.03 and 28.47 in Medicare's 2020 national rates).
+    None: every unit at `value`.
+    """
 
     kind: AllowedKind
     value: Decimal
+    additional: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,14 +3,21 @@
 from dataclasses import replace
 from decimal import Decimal as D
 
-from builders import catalog, codes, insured, item, line, met, plan, rule, standing
+import pytest
+from builders import catalog, codes, insured, item, line, met, plan, prices, rule, standing
 
 from estimator.pricing import (
+    AllowedAmount,
+    AllowedKind,
+    Basis,
     BillingCode,
     CodeSetLimit,
+    CoverageRule,
+    CoverageStatus,
     EstimateWarning,
     PlanKind,
     SelfPay,
+    ServiceDef,
     Treatment,
     UnitRule,
     estimate_plan,
@@ -250,3 +257,55 @@ def test_a_plan_rule_note_reaches_the_patient_as_a_warning():
         EstimateWarning("plan_rule_note", "Acupuncture (30 min): Only for chronic low-back pain.")
         in est.warnings
     )
+
+
+PER_CODE = {
+    ("service", "ACU"): CoverageRule(
+        CoverageStatus.COVERED, AllowedAmount(AllowedKind.FIXED, D("37.03"), D("28.47"))
+    )
+}
+
+
+@pytest.mark.parametrize(
+    ("minutes", "billing", "allowed", "coinsurance", "plan_pays"),
+    [
+        # 15 min = 1 unit: 97810 only, 37.03; 20% = 7.406 -> 7.41; plan 29.62.
+        (15, (("97810", 1),), "37.03", "7.41", "29.62"),
+        # 30 min = 2 units: 37.03 + 28.47 = 65.50 (not 2 x 37.03 = 74.06); 20% = 13.10.
+        (30, (("97810", 1), ("97811", 1)), "65.50", "13.10", "52.40"),
+    ],
+)
+def test_each_acupuncture_code_has_its_own_allowed_amount(
+    minutes, billing, allowed, coinsurance, plan_pays
+):
+    est = estimate_plan(plan(item("ACU", minutes)), catalog(), medicare(rules=PER_CODE))
+    acu = line(est, code="ACU")
+    assert [(b.code, b.units) for b in acu.billing] == list(billing)
+    assert (acu.allowed, acu.coinsurance, acu.plan_pays) == (
+        D(allowed),
+        D(coinsurance),
+        D(plan_pays),
+    )
+
+
+def test_acupuncture_with_estim_uses_97813_and_97814_fees():
+    # 97813 41.15 + 97814 33.91 x 2 (45 minutes = 3 units) = 41.15 + 67.82 = 108.97.
+    acu_e = ServiceDef(
+        "ACUE",
+        "Acupuncture with e-stim",
+        "97813",
+        {45: prices("150.00")},
+        basis=Basis.UNIT,
+        additional_unit_code="97814",
+    )
+    cat = catalog(services={**catalog().services, "ACUE": acu_e})
+    rules = {
+        ("service", "ACUE"): CoverageRule(
+            CoverageStatus.COVERED, AllowedAmount(AllowedKind.FIXED, D("41.15"), D("33.91"))
+        )
+    }
+    est = estimate_plan(plan(item("ACUE", 45)), cat, medicare(rules=rules))
+    acu = line(est, code="ACUE")
+    assert acu.billing == (BillingCode("97813", 1), BillingCode("97814", 2))
+    assert acu.allowed == D("108.97")
+    assert "97813 $41.15 × 1 + 97814 $33.91 × 2" in acu.adjustments[0].message

@@ -55,7 +55,7 @@ requests = st.builds(
 
 allowed = st.one_of(
     st.none(),
-    st.builds(AllowedAmount, st.just(AllowedKind.FIXED), small_money),
+    st.builds(AllowedAmount, st.just(AllowedKind.FIXED), small_money, st.none() | small_money),
     st.builds(AllowedAmount, st.just(AllowedKind.PERCENT), percent),
 )
 rules = st.dictionaries(
