@@ -151,6 +151,7 @@ def _service_def(service: ServiceType, rows: list[ServicePrice]) -> pricing.Serv
         basis=pricing.Basis(service.billing_basis),
         additional_unit_code=service.additional_unit_code or None,
         usually_covered=service.usually_covered,
+        contact_minutes={int(k): int(v) for k, v in (service.contact_minutes or {}).items()},
     )
 
 

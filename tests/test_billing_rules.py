@@ -95,10 +95,14 @@ def test_medicare_acupuncture_13_to_20_is_a_range(cascade: Clinic) -> None:
 @pytest.mark.parametrize(
     ("service", "minutes", "allowed", "coinsurance"),
     [
-        # 97810 37.03 + 97811 28.47 = 65.50 (of 85.00); 20% = 13.10.
-        ("acupuncture", 30, "65.50", "13.10"),
-        # 97813 41.15 + 97814 33.91 x 2 = 108.97 (of 115.00); 20% = 21.794 -> 21.79.
-        ("acupuncture-estim", 45, "108.97", "21.79"),
+        # Booked 30 = 15 one-on-one minutes = 1 unit: 97810 37.03; 20% = 7.406 -> 7.41.
+        ("acupuncture", 30, "37.03", "7.41"),
+        # Booked 45 = 25 minutes = 2 units: 97810 37.03 + 97811 28.47 = 65.50 (of 105.00);
+        # 20% = 13.10.
+        ("acupuncture", 45, "65.50", "13.10"),
+        # Booked 45 = 2 units: 97813 41.15 + 97814 33.91 = 75.06 (of 115.00); 20% = 15.012
+        # -> 15.01.
+        ("acupuncture-estim", 45, "75.06", "15.01"),
     ],
 )
 def test_medicare_allows_each_acupuncture_code_at_its_own_fee(

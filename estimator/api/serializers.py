@@ -480,6 +480,11 @@ class ServiceOut(serializers.Serializer):
     additional_unit_code = serializers.CharField()
     billing_basis = serializers.CharField()
     durations = serializers.ListField(child=serializers.IntegerField())
+    contact_minutes = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Booked length (minutes, as a string key) -> one-on-one contact minutes that "
+        "timed units count; lengths not listed are all contact time.",
+    )
     usually_covered = serializers.BooleanField()
     active = serializers.BooleanField()
     prices = ServicePriceOut(many=True, source="current_prices")

@@ -116,7 +116,7 @@ def _session_units(
 ) -> list[int]:
     """Units per line: 1 for untimed codes, the unit rule over the timed ones."""
     bases = [service.basis, *(a.basis for a in addons)]
-    durations = [minutes, *(a.minutes for a in addons)]
+    durations = [service.contact(minutes), *(a.minutes for a in addons)]
     timed = [i for i, basis in enumerate(bases) if basis is Basis.UNIT]
     units = [1] * len(bases)
     for i, count in zip(timed, assign_units(rule, [durations[i] for i in timed]), strict=True):

@@ -56,6 +56,7 @@ def assumptions(
         "each part of the plan finishes before the next begins.",
         "Prices are the clinic's prices in force on each session date.",
     ]
+    found.extend(_contact_time(request, catalog))
     if isinstance(coverage, SelfPay):
         found.append("Timed codes are counted in 15-minute units by the midpoint rule.")
         if catalog.packages:
@@ -66,6 +67,20 @@ def assumptions(
         return tuple(found)
     found.extend(_insured_assumptions(request, coverage.terms, coverage.standing))
     return tuple(found)
+
+
+def _contact_time(request: PlanRequest, catalog: CatalogSnapshot) -> list[str]:
+    found = []
+    for item in request.items:
+        service = catalog.services[item.service_code]
+        contact = service.contact(item.duration_minutes)
+        if contact != item.duration_minutes:
+            found.append(
+                f"{service.name} ({item.duration_minutes} min) is billed on {contact} minutes "
+                "of one-on-one contact: timed units count the practitioner's time with you, "
+                "not the time the needles rest."
+            )
+    return list(dict.fromkeys(found))
 
 
 def _insured_assumptions(request: PlanRequest, terms: PlanTerms, standing: Standing) -> list[str]:

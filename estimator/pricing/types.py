@@ -99,6 +99,14 @@ class ServiceDef:
     basis: Basis = Basis.SESSION
     additional_unit_code: str | None = None
     usually_covered: bool = False
+    # Booked minutes -> personal one-on-one contact minutes, which timed units count
+    # (acupuncture: needles rest 20-30 minutes without the practitioner). Lengths not listed
+    # are all contact time. Scheduling and the session-length check use the booked minutes.
+    contact_minutes: Mapping[int, int] = field(default_factory=dict)
+
+    def contact(self, booked: int) -> int:
+        """The minutes that count toward timed units for a booking of this length."""
+        return self.contact_minutes.get(booked, booked)
 
 
 @dataclass(frozen=True, slots=True)

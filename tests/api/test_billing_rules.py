@@ -47,3 +47,9 @@ def test_quote_refuses_visits_used_toward_an_unknown_limit(api, plan_request):
     response = api.post("/api/v1/quotes", plan_request, format="json")
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "unknown_visit_limit"
+
+
+def test_services_list_their_contact_minutes(api, starter_catalog):
+    body = api.get("/api/v1/services").json()
+    acupuncture = next(s for s in body["results"] if s["code"] == "acupuncture")
+    assert acupuncture["contact_minutes"] == {"30": 15, "45": 25, "60": 30}
