@@ -147,8 +147,9 @@ def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
                 "coverage; choose self-pay or a plan."
             )
             return pricing.SelfPay(), None, [Problem("coverage.plan", "no_assumed_plan", message)]
-        # Unknown coverage of an assumed plan: nothing is known about the patient's year.
-        return pricing.Unverified(plan_terms(plan=plan), pricing.Standing()), plan, []
+        # The patient is unsure of their plan, not of their year: what they say they have
+        # already met still applies to the assumed plan (docs/api.md promises it).
+        return pricing.Unverified(plan_terms(plan=plan), q.standing), plan, []
     if plan is None:
         return pricing.SelfPay(), None, [Problem("coverage.plan", "required", "Choose a plan.")]
     if plan.clinic_id != q.clinic.pk or not plan.active:

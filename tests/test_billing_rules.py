@@ -112,3 +112,19 @@ def test_medicare_allows_each_acupuncture_code_at_its_own_fee(
     result = quote_build(quote=quote(cascade, item, standing=MET))
     (line,) = result.estimate.primary.sessions[0].lines
     assert (line.allowed, line.coinsurance) == (Decimal(allowed), Decimal(coinsurance))
+
+
+def test_unsure_patient_keeps_their_year_so_far_on_the_assumed_plan(cascade: Clinic) -> None:
+    # No plan named: the clinic assumes Preferred PPO ($500 deductible, 20%). With the $500
+    # already met, the best case is coinsurance only: 20% of the 62.00 allowed = 12.40
+    # (it was 62.00, all to the deductible, when the standing was dropped).
+    item = pricing.PlanItem("dry-needling-1-2", 30, 1)
+    standing = pricing.Standing(deductible_met=Decimal("500.00"))
+    result = quote_build(
+        quote=quote(cascade, item, coverage_mode="unknown", plan=None, standing=standing)
+    )
+    assert result.plan is not None and result.plan.name == "Preferred PPO"
+    assert result.estimate.best is not None
+    (line,) = result.estimate.best.sessions[0].lines
+    assert (line.deductible, line.coinsurance) == (Decimal("0"), Decimal("12.40"))
+    assert result.request_data()["coverage"]["standing"]["deductible_met"] == "500.00"
