@@ -138,6 +138,8 @@ def _check_dates(clinic: Clinic, start: dt.date) -> list[Problem]:
 def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
     if q.coverage_mode == CoverageMode.SELF_PAY:
         return pricing.SelfPay(), None, []
+    # The patient tells us where they stand today: that is the benefit year it belongs to.
+    q = dataclasses.replace(q, standing=dataclasses.replace(q.standing, as_of=q.clinic.today()))
     plan = q.plan
     if plan is None and q.coverage_mode == CoverageMode.UNKNOWN:
         plan = q.clinic.unsure_patient_plan

@@ -128,3 +128,17 @@ def test_unsure_patient_keeps_their_year_so_far_on_the_assumed_plan(cascade: Cli
     (line,) = result.estimate.best.sessions[0].lines
     assert (line.deductible, line.coinsurance) == (Decimal("0"), Decimal("12.40"))
     assert result.request_data()["coverage"]["standing"]["deductible_met"] == "500.00"
+
+
+def test_standing_entered_today_does_not_lower_next_years_deductible(cascade: Clinic) -> None:
+    # Travelled to 2026-06-15; first session 2027-01-05 in Preferred PPO's 2027 benefit year.
+    # The $500 met is 2026's: in 2027 the 62.00 allowed all goes to the deductible (it was
+    # 20% = 12.40 when the standing was applied to the first session's year).
+    item = pricing.PlanItem("dry-needling-1-2", 30, 1)
+    standing = pricing.Standing(deductible_met=Decimal("500.00"))
+    plan = InsurancePlan.objects.get(name="Preferred PPO")
+    result = quote_build(
+        quote=quote(cascade, item, plan=plan, standing=standing, start_date=dt.date(2027, 1, 5))
+    )
+    (line,) = result.estimate.primary.sessions[0].lines
+    assert (line.deductible, line.coinsurance) == (Decimal("62.00"), Decimal("0"))

@@ -24,7 +24,7 @@ from .rules import (
     Draft,
     Rule,
 )
-from .schedule import benefit_year_start, build_schedule
+from .schedule import benefit_year_start, build_schedule, standing_year
 from .types import (
     Adjustment,
     CatalogSnapshot,
@@ -173,7 +173,11 @@ def _run_insured(
     warnings: list[EstimateWarning],
 ) -> Scenario:
     month, day = terms.benefit_year_start
-    ledger = Ledger(benefit_year_start(priced[0].slot.on, month, day), standing)
+    ledger = Ledger(
+        benefit_year_start(priced[0].slot.on, month, day),
+        standing,
+        standing_year(standing, terms, priced[0].slot.on),
+    )
     ctx = Context(
         catalog.currency, rounder_for(catalog.currency), catalog.self_pay_discount, terms, ledger
     )

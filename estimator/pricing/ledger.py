@@ -10,31 +10,39 @@ from .types import Standing
 
 
 class Ledger:
-    """Benefit-year accumulators, carried from session to session in date order."""
+    """Benefit-year accumulators, carried from session to session in date order.
+
+    The patient's standing belongs to one benefit year (the one containing its as_of day):
+    that year starts from it, every other year from zero.
+    """
 
     __slots__ = (
         "annual_used",
         "deductible_met",
         "limit_used",
         "oop_met",
+        "standing",
+        "standing_year",
         "visits_used",
         "year_start",
     )
 
-    def __init__(self, year_start: date | None, standing: Standing) -> None:
-        self.year_start = year_start
-        self.deductible_met: Decimal = standing.deductible_met
-        self.oop_met: Decimal = standing.oop_met
-        self.visits_used: int = standing.visits_used
-        self.annual_used: Decimal = standing.annual_max_used
-        self.limit_used: dict[str, int] = dict(standing.limit_visits_used)
+    def __init__(
+        self, year_start: date | None, standing: Standing, standing_year: date | None = None
+    ) -> None:
+        self.standing = standing
+        self.standing_year = year_start if standing_year is None else standing_year
+        self.reset(year_start)
 
-    def reset(self, year_start: date) -> None:
-        """Start a new benefit year from zero."""
+    def reset(self, year_start: date | None) -> None:
+        """Start a benefit year: from the standing if it is the standing's year, else zero."""
         self.year_start = year_start
-        self.deductible_met = self.oop_met = self.annual_used = ZERO
-        self.visits_used = 0
-        self.limit_used = {}
+        start = self.standing if year_start == self.standing_year else Standing()
+        self.deductible_met: Decimal = start.deductible_met
+        self.oop_met: Decimal = start.oop_met
+        self.visits_used: int = start.visits_used
+        self.annual_used: Decimal = start.annual_max_used
+        self.limit_used: dict[str, int] = dict(start.limit_visits_used)
 
 
 class Visit:

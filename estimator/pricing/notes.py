@@ -8,7 +8,7 @@ from datetime import date
 from .catalog import PricedSession
 from .ledger import Ledger
 from .money import format_money
-from .schedule import benefit_year_start
+from .schedule import standing_year
 from .types import (
     CatalogSnapshot,
     Coverage,
@@ -84,14 +84,14 @@ def _contact_time(request: PlanRequest, catalog: CatalogSnapshot) -> list[str]:
 
 
 def _insured_assumptions(request: PlanRequest, terms: PlanTerms, standing: Standing) -> list[str]:
-    year = benefit_year_start(request.start_date, *terms.benefit_year_start)
+    year = standing_year(standing, terms, request.start_date)
     money = terms.currency
     found = [
         f"What you have already used this benefit year (deductible met "
         f"{format_money(standing.deductible_met, money)}, out-of-pocket met "
         f"{format_money(standing.oop_met, money)}, {standing.visits_used} visits, "
         f"{format_money(standing.annual_max_used, money)} of the annual maximum) applies to "
-        f"the benefit year starting {year.isoformat()}; a later benefit year starts from zero.",
+        f"the benefit year starting {year.isoformat()}; any other benefit year starts from zero.",
         "Timed codes are counted in 15-minute units by the "
         + (
             "CMS 8-minute rule (timed minutes pooled per visit)."

@@ -263,7 +263,7 @@ class PlanTerms:
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """Where the patient stands in the current benefit year when the plan starts."""
+    """Where the patient stands in the benefit year containing `as_of`."""
 
     deductible_met: Decimal = ZERO
     oop_met: Decimal = ZERO
@@ -271,6 +271,10 @@ class Standing:
     annual_max_used: Decimal = ZERO
     # Visits already counted toward each code-set limit, by the limit's key.
     limit_visits_used: Mapping[str, int] = field(default_factory=dict)
+    # The day these figures were true (the clinic's today): they belong to the benefit year
+    # containing it, and a plan starting in a later benefit year starts that year from zero.
+    # None: the benefit year of the first session.
+    as_of: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
