@@ -21,9 +21,13 @@ class Draft:
         "balance_billed",
         "charge",
         "coinsurance",
+        "coinsurance_base",
         "copay",
         "deductible",
+        "deductible_applied",
+        "deductible_left",
         "discount",
+        "oop_note",
         "package_share",
         "plan_pays",
         "priced",
@@ -37,6 +41,9 @@ class Draft:
         self.discount = self.allowed = self.copay = self.deductible = self.coinsurance = ZERO
         self.uncovered = self.above_allowed = self.balance_billed = self.written_off = ZERO
         self.plan_pays = ZERO
+        # What the cost-sharing sentences need once the out-of-pocket cap has applied.
+        self.deductible_left = self.deductible_applied = self.coinsurance_base = ZERO
+        self.oop_note: Adjustment | None = None
         self.package_share: tuple[str, Decimal, Decimal, str] | None = None
         self.adjustments: list[Adjustment] = []
 
@@ -188,35 +195,21 @@ def copay(draft: Draft, ctx: Context) -> None:
     if visit.copay_left > ZERO:
         draft.copay = min(visit.copay_left, draft.allowed)
         visit.copay_left -= draft.copay
-        if draft.copay > ZERO:
-            draft.note("copay", f"Copay for this visit: {ctx.money(draft.copay)}.", draft.copay)
 
 
 def deductible(draft: Draft, ctx: Context) -> None:
     """The patient pays up to what is left of the deductible."""
     left = max(ZERO, ctx.plan().deductible - ctx.ledger.deductible_met)
+    draft.deductible_left = left
     draft.deductible = min(left, draft.allowed - draft.copay)
-    if draft.deductible > ZERO:
-        draft.note(
-            "deductible",
-            f"{ctx.money(draft.deductible)} goes to your deductible "
-            f"({ctx.money(left)} of {ctx.money(ctx.plan().deductible)} was left).",
-            draft.deductible,
-        )
+    draft.deductible_applied = draft.deductible
 
 
 def coinsurance(draft: Draft, ctx: Context) -> None:
     """The patient's percentage of what is left after copay and deductible."""
-    percent = ctx.plan().patient_percent
     rest = draft.allowed - draft.copay - draft.deductible
-    draft.coinsurance = ctx.round(percent_of(rest, percent))
-    if draft.coinsurance > ZERO:
-        draft.note(
-            "coinsurance",
-            f"You pay {percent}% of the remaining {ctx.money(rest)}: "
-            f"{ctx.money(draft.coinsurance)}.",
-            draft.coinsurance,
-        )
+    draft.coinsurance_base = rest
+    draft.coinsurance = ctx.round(percent_of(rest, ctx.plan().patient_percent))
 
 
 def oop_maximum(draft: Draft, ctx: Context) -> None:
@@ -235,15 +228,47 @@ def oop_maximum(draft: Draft, ctx: Context) -> None:
     saved = share - draft.cost_share
     if room > ZERO:
         msg = (
-            f"You reach your {ctx.money(cap)} out-of-pocket maximum on this line, so the plan "
-            f"pays the remaining {ctx.money(saved)} of your share."
+            f"The plan pays {ctx.money(saved)} of your share: you reach your "
+            f"{ctx.money(cap)} out-of-pocket maximum on this line."
         )
     else:
         msg = (
-            f"Your {ctx.money(cap)} out-of-pocket maximum is already reached, so the plan pays "
-            f"your {ctx.money(saved)} share."
+            f"The plan pays your {ctx.money(saved)} share: your {ctx.money(cap)} "
+            "out-of-pocket maximum is already reached."
         )
-    draft.note("oop_max_reached", msg, saved)
+    # Said after the cost-sharing sentences, which cost_share_notes writes once capped.
+    draft.oop_note = Adjustment("oop_max_reached", msg, saved)
+
+
+def cost_share_notes(draft: Draft, ctx: Context) -> None:
+    """Say what the patient pays, once the out-of-pocket maximum has had its say.
+
+    Written after the cap so each sentence states the line's final figure: a capped
+    deductible is never described at its uncapped amount.
+    """
+    terms = ctx.plan()
+    if draft.copay > ZERO:
+        draft.note("copay", f"{ctx.money(draft.copay)} copay for this visit.", draft.copay)
+    if draft.deductible > ZERO:
+        draft.note(
+            "deductible",
+            f"{ctx.money(draft.deductible)} goes to your deductible "
+            f"({ctx.money(draft.deductible_left)} of {ctx.money(terms.deductible)} was left).",
+            draft.deductible,
+        )
+    if draft.coinsurance > ZERO:
+        percent, base = terms.patient_percent, draft.coinsurance_base
+        full = ctx.round(percent_of(base, percent))
+        how = f"{percent}% of the remaining {ctx.money(base)}"
+        if full != draft.coinsurance:
+            how += f" would be {ctx.money(full)}; the out-of-pocket maximum stops it there"
+        draft.note(
+            "coinsurance",
+            f"{ctx.money(draft.coinsurance)} coinsurance: {how}.",
+            draft.coinsurance,
+        )
+    if draft.oop_note is not None:
+        draft.adjustments.append(draft.oop_note)
 
 
 def benefit_maximums(draft: Draft, ctx: Context) -> None:
@@ -302,7 +327,9 @@ def settle_covered(draft: Draft, ctx: Context) -> None:
 def _post(draft: Draft, ctx: Context) -> None:
     """Carry this line into the running totals."""
     ledger = ctx.ledger
-    ledger.deductible_met += draft.deductible
+    # The deductible is credited with what was applied to it before the out-of-pocket cap:
+    # once the cap is reached the plan pays the rest, so that part counts as met too.
+    ledger.deductible_met += draft.deductible_applied
     ledger.oop_met += draft.cost_share
     ledger.annual_used += draft.plan_pays
     ctx.visit.plan_paid += draft.plan_pays
@@ -320,6 +347,7 @@ COVERED_RULES: tuple[Rule, ...] = (
     deductible,
     coinsurance,
     oop_maximum,
+    cost_share_notes,
     benefit_maximums,
     settle_covered,
 )

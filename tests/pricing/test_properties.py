@@ -1,6 +1,7 @@
 """Invariants that must hold for any plan, catalog and coverage the engine accepts."""
 
 import os
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
@@ -195,3 +196,49 @@ def test_same_input_gives_the_same_estimate(req, cat, cover):
     first, second = estimate_plan(req, cat, cover), estimate_plan(req, cat, cover)
     assert first == second
     assert first.to_dict() == second.to_dict()
+
+
+MONEY_IN_TEXT = re.compile(r"(?:CA)?\$(\d[\d,]*\.\d\d)")
+# Sentences that open with their line's figure: adjustment code -> line field.
+LEADS_WITH = {
+    "copay": "copay",
+    "deductible": "deductible",
+    "coinsurance": "coinsurance",
+    "plan_pays": "plan_pays",
+    "allowed_amount": "allowed",
+    "written_off": "written_off",
+    "balance_billed": "balance_billed",
+    "self_pay_discount": "discount",
+}
+COST_SHARE = ("copay", "deductible", "coinsurance")
+
+
+def amounts(text):
+    return [D(x.replace(",", "")) for x in MONEY_IN_TEXT.findall(text)]
+
+
+@SETTINGS
+@given(requests, catalogs, coverages)
+def test_every_amount_a_sentence_states_is_the_lines_figure(req, cat, cover):
+    est = estimate_plan(req, cat, cover)
+    for scenario in scenarios(est):
+        for session in scenario.sessions:
+            for line in session.lines:
+                said = {}
+                for adj in line.adjustments:
+                    found = amounts(adj.message)
+                    if adj.code in LEADS_WITH:
+                        assert found, adj
+                        field = LEADS_WITH[adj.code]
+                        assert found[0] == adj.amount == getattr(line, field), (adj, line)
+                        said[adj.code] = adj.amount
+                    if adj.code == "deductible":
+                        assert found[1] >= adj.amount  # what was left covers what is paid
+                    if adj.code == "oop_max_reached":
+                        assert found[0] == adj.amount
+                    if adj.code == "benefit_maximum":
+                        assert found[-1] == adj.amount == line.uncovered
+                # Every part of the patient's cost share is said, and nothing else is.
+                for code in COST_SHARE:
+                    assert said.get(code, D(0)) == getattr(line, code), (code, line)
+                assert said.get("plan_pays", D(0)) == line.plan_pays
