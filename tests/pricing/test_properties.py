@@ -121,6 +121,10 @@ def scenarios(est):
     return [est.primary] + ([est.best] if est.best is not None else [])
 
 
+def all_lines(est):
+    return [line for sc in scenarios(est) for session in sc.sessions for line in session.lines]
+
+
 @SETTINGS
 @given(requests, catalogs, coverages)
 def test_every_line_balances_is_never_negative_and_never_exceeds_the_charge(req, cat, cover):
@@ -221,24 +225,22 @@ def amounts(text):
 @given(requests, catalogs, coverages)
 def test_every_amount_a_sentence_states_is_the_lines_figure(req, cat, cover):
     est = estimate_plan(req, cat, cover)
-    for scenario in scenarios(est):
-        for session in scenario.sessions:
-            for line in session.lines:
-                said = {}
-                for adj in line.adjustments:
-                    found = amounts(adj.message)
-                    if adj.code in LEADS_WITH:
-                        assert found, adj
-                        field = LEADS_WITH[adj.code]
-                        assert found[0] == adj.amount == getattr(line, field), (adj, line)
-                        said[adj.code] = adj.amount
-                    if adj.code == "deductible":
-                        assert found[1] >= adj.amount  # what was left covers what is paid
-                    if adj.code == "oop_max_reached":
-                        assert found[0] == adj.amount
-                    if adj.code == "benefit_maximum":
-                        assert found[-1] == adj.amount == line.uncovered
-                # Every part of the patient's cost share is said, and nothing else is.
-                for code in COST_SHARE:
-                    assert said.get(code, D(0)) == getattr(line, code), (code, line)
-                assert said.get("plan_pays", D(0)) == line.plan_pays
+    for line in all_lines(est):
+        said = {}
+        for adj in line.adjustments:
+            found = amounts(adj.message)
+            if adj.code in LEADS_WITH:
+                assert found, adj
+                field = LEADS_WITH[adj.code]
+                assert found[0] == adj.amount == getattr(line, field), (adj, line)
+                said[adj.code] = adj.amount
+            if adj.code == "deductible":
+                assert found[1] >= adj.amount  # what was left covers what is paid
+            if adj.code == "oop_max_reached":
+                assert found[0] == adj.amount
+            if adj.code == "benefit_maximum":
+                assert found[-1] == adj.amount == line.uncovered
+        # Every part of the patient's cost share is said, and nothing else is.
+        for code in COST_SHARE:
+            assert said.get(code, D(0)) == getattr(line, code), (code, line)
+        assert said.get("plan_pays", D(0)) == line.plan_pays
