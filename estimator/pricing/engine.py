@@ -224,13 +224,14 @@ def _price_insured_line(
     ctx: Context,
     terms: PlanTerms,
 ) -> Line:
+    used_up = None
     if treatment is Treatment.COVERED:
+        # Past the annual maximum the line stays covered with the plan paying nothing (its
+        # allowed amount and cost sharing still apply), as with one cent of room left: making
+        # it "not covered" moved the patient's share by the write-off for a cent of room.
         used_up = annual_maximum_used(priced_line, terms, ctx.ledger)
-        if used_up is not None:
-            treatment, reason = Treatment.NOT_COVERED, used_up
     draft = Draft(priced_line)
-    if reason is not None:
-        draft.adjustments.append(reason)
+    draft.adjustments.extend(r for r in (reason, used_up) if r is not None)
     return _apply(draft, treatment, ctx)
 
 

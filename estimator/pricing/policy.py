@@ -220,5 +220,8 @@ def annual_maximum_used(line: PricedLine, terms: PlanTerms, ledger: Ledger) -> A
     if terms.annual_max is None or ledger.annual_used < terms.annual_max:
         return None
     money = format_money(terms.annual_max, terms.currency)
-    msg = f"The plan's {money} annual maximum is used up, so {line.name} is not covered."
+    msg = (
+        f"The plan's {money} annual maximum is used up: it pays nothing for {line.name}, and "
+        "you pay its share of the allowed amount as well as your own."
+    )
     return Adjustment("annual_maximum_used", msg, line.charge)

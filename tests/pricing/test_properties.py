@@ -244,3 +244,21 @@ def test_every_amount_a_sentence_states_is_the_lines_figure(req, cat, cover):
         for code in COST_SHARE:
             assert said.get(code, D(0)) == getattr(line, code), (code, line)
         assert said.get("plan_pays", D(0)) == line.plan_pays
+
+
+@SETTINGS
+@given(requests, catalogs, plan_terms, standings, st.integers(1, 300_000))
+def test_one_cent_of_annual_maximum_moves_the_patients_share_by_at_most_a_cent(
+    req, cat, terms, standing, max_cents
+):
+    # One session, so the cent of room is used (or not) on it alone.
+    req = replace(req, items=(replace(req.items[0], sessions=1),))
+    annual_max = D(max_cents).scaleb(-2)
+    terms = replace(terms, annual_max=annual_max)
+    room = Insured(terms, replace(standing, annual_max_used=annual_max - D("0.01")))
+    none = Insured(terms, replace(standing, annual_max_used=annual_max))
+    with_cent, without = estimate_plan(req, cat, room), estimate_plan(req, cat, none)
+    for a, b in [(with_cent.primary, without.primary)] + (
+        [(with_cent.best, without.best)] if with_cent.best and without.best else []
+    ):
+        assert D(0) <= b.totals.patient_pays - a.totals.patient_pays <= D("0.01")
