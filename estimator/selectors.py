@@ -193,9 +193,11 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
             "additional_unit_allowed_amount",
             "allowed_percent",
             "note",
+            "denial",
         )
     )
-    for service_code, add_on_code, status, basis, amount, additional, percent, note in rows:
+    for row in rows:
+        service_code, add_on_code, status, basis, amount, additional, percent, note, denial = row
         if service_code is not None:
             key = ("service", service_code)
         elif add_on_code is not None:
@@ -209,7 +211,12 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
             )
         elif basis == AllowedBasis.PERCENT:
             allowed = pricing.AllowedAmount(pricing.AllowedKind.PERCENT, percent)
-        rules[key] = pricing.CoverageRule(pricing.CoverageStatus(status), allowed, note.strip())
+        rules[key] = pricing.CoverageRule(
+            pricing.CoverageStatus(status),
+            allowed,
+            note.strip(),
+            pricing.Denial(denial) if denial else None,
+        )
     return pricing.PlanTerms(
         kind=pricing.PlanKind(plan.payer.kind),
         network=pricing.Network(plan.network),

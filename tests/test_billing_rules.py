@@ -142,3 +142,29 @@ def test_standing_entered_today_does_not_lower_next_years_deductible(cascade: Cl
     )
     (line,) = result.estimate.primary.sessions[0].lines
     assert (line.deductible, line.coinsurance) == (Decimal("62.00"), Decimal("0"))
+
+
+def test_medicare_dry_needling_needs_an_abn_and_carries_ga(cascade: Clinic) -> None:
+    item = pricing.PlanItem("dry-needling-1-2", 30, 1)
+    result = quote_build(quote=quote(cascade, item, standing=MET))
+    (line,) = result.estimate.primary.sessions[0].lines
+    assert line.billing[0].modifiers == ("GA",)
+    assert result.estimate.abn_required
+    assert result.result_data()["abn_required"] is True
+
+
+def test_aetna_denies_dry_needling_as_investigational_and_writes_off_the_hot_pack(
+    cascade: Clinic,
+) -> None:
+    # Needling 85.00 less the clinic's 10% discount on uncovered services = 76.50 is the
+    # patient's with a signed waiver; the 10.00 hot pack, bundled in network, is written off.
+    item = pricing.PlanItem("dry-needling-1-2", 30, 1, ("heat-cold",))
+    aetna = InsurancePlan.objects.get(name="Choice POS II (PPO)")
+    result = quote_build(quote=quote(cascade, item, plan=aetna))
+    needling, pack = result.estimate.primary.sessions[0].lines
+    assert result.estimate.waiver_required
+    assert (needling.patient_pays, pack.patient_pays, pack.written_off) == (
+        Decimal("76.50"),
+        Decimal("0"),
+        Decimal("10.00"),
+    )

@@ -47,6 +47,7 @@ class CoverageRuleInline(admin.TabularInline):
         "allowed_amount",
         "additional_unit_allowed_amount",
         "allowed_percent",
+        "denial",
         "note",
     ]
 

@@ -332,6 +332,16 @@ class EngineEstimateOut(serializers.Serializer):
     currency = serializers.CharField()
     coverage = serializers.CharField()
     is_range = serializers.BooleanField()
+    abn_required = serializers.BooleanField(
+        default=False,
+        help_text="A Medicare patient may be charged for some lines only with a signed ABN "
+        "(CMS-R-131) given before the service; those lines' codes carry GA.",
+    )
+    waiver_required = serializers.BooleanField(
+        default=False,
+        help_text="Some lines are denied as experimental/investigational and may be billed "
+        "only with the patient's signed waiver.",
+    )
     schedule = serializers.ListField(child=serializers.DateField())
     assumptions = serializers.ListField(child=serializers.CharField())
     warnings = WarningOut(many=True)

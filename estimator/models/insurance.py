@@ -294,6 +294,15 @@ class AllowedBasis(models.TextChoices):
     PERCENT = "percent", "Percentage of the charge"
 
 
+class Denial(models.TextChoices):
+    """Why a plan does not pay, where that decides who may be billed."""
+
+    ABN_REQUIRED = "abn_required", "Medicare expects to deny it: charge only with a signed ABN (GA)"
+    STATUTORY = "statutory_exclusion", "Excluded from Medicare by law: patient pays, no ABN (GY)"
+    BUNDLED = "bundled", "Bundled into another service: written off in network"
+    INVESTIGATIONAL = "investigational", "Experimental/investigational: bill only with a waiver"
+
+
 class CoverageRule(TimeStamped):
     """What one plan says about one session type or add-on."""
 
@@ -330,6 +339,14 @@ class CoverageRule(TimeStamped):
         blank=True,
         help_text="Plain-language condition shown with estimates, e.g. 'Only for chronic "
         "low-back pain, by a licensed acupuncturist'.",
+    )
+    denial = models.CharField(
+        "reason not covered",
+        max_length=24,
+        choices=Denial.choices,
+        blank=True,
+        help_text="For 'Not covered': why, where it decides who may be billed. Empty: the "
+        "patient pays (for Medicare, only with a signed ABN).",
     )
     history = HistoricalRecords()
 
@@ -384,6 +401,8 @@ class CoverageRule(TimeStamped):
                 errors.setdefault("allowed_amount", []).append(
                     "Enter the fee-schedule amount, or choose another basis."
                 )
+        if self.denial and self.status != CoverageStatus.NOT_COVERED:
+            errors.setdefault("denial", []).append("Only a 'Not covered' rule has a reason.")
         if self.plan_id and not errors:
             self._clean_unique(errors)
         raise_if(errors)

@@ -20,6 +20,7 @@ from .rules import (
     NOT_COVERED_RULES,
     PACKAGE_RULES,
     SELF_PAY_RULES,
+    WRITTEN_OFF_RULES,
     Context,
     Draft,
     Rule,
@@ -53,6 +54,7 @@ RULES_BY_TREATMENT: dict[Treatment, tuple[Rule, ...]] = {
     Treatment.NOT_COVERED: NOT_COVERED_RULES,
     Treatment.BUNDLED: BUNDLED_RULES,
     Treatment.COVERED: COVERED_RULES,
+    Treatment.WRITTEN_OFF: WRITTEN_OFF_RULES,
 }
 # One C-level call fetches every money figure of a line or totals, in Totals' field order.
 _money_fields = attrgetter(*Totals.__slots__)
@@ -77,6 +79,16 @@ def estimate_plan(request: PlanRequest, catalog: CatalogSnapshot, coverage: Cove
                 replace(primary, name=EXPECTED.name, assumptions=(EXPECTED.assumption,)),
                 None,
             )
+    reasons = {
+        a.code
+        for scenario in (primary, best)
+        if scenario is not None
+        for s in scenario.sessions
+        for line in s.lines
+        for a in line.adjustments
+    }
+    abn, waiver = "abn_required" in reasons, "denied_investigational" in reasons
+    warnings.extend(notes.consent_warnings(abn=abn, waiver=waiver))
     return Estimate(
         currency=catalog.currency,
         coverage=notes.coverage_name(coverage),
@@ -85,6 +97,8 @@ def estimate_plan(request: PlanRequest, catalog: CatalogSnapshot, coverage: Cove
         best=best,
         assumptions=notes.assumptions(request, catalog, coverage),
         warnings=tuple(dict.fromkeys(warnings)),
+        abn_required=abn,
+        waiver_required=waiver,
     )
 
 

@@ -15,11 +15,22 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .types import BillingCode, EstimateWarning, Line, PlanTerms, Session, Standing, Treatment
+from .money import format_money
+from .types import (
+    Adjustment,
+    BillingCode,
+    EstimateWarning,
+    Line,
+    PlanTerms,
+    Session,
+    Standing,
+    Treatment,
+)
 
 ACUPUNCTURE_CODES = frozenset({"97810", "97811", "97813", "97814"})
 INITIAL_AFTER_NINETY_DAYS = 12
 WINDOW = timedelta(days=90)
+CURRENCY = "USD"  # Medicare pays in US dollars only
 
 MORE_THAN_TWELVE = EstimateWarning(
     "medicare_acupuncture_12_in_90",
@@ -36,7 +47,53 @@ def _is_acupuncture(line: Line) -> bool:
     return any(b.code in ACUPUNCTURE_CODES for b in line.billing)
 
 
+# Reasons a Medicare line is not paid where the patient may be charged only with a signed
+# ABN (CMS-R-131): expected denials (provider not qualified, frequency limits, no coverage
+# for the indication). Statutory exclusions (GY) need none.
+ABN_REASONS = frozenset(
+    {
+        "abn_required",
+        "not_covered",
+        "visit_limit",
+        "code_set_limit",
+        "needs_improvement_assumed_not_covered",
+        "prior_auth_assumed_not_covered",
+        "coverage_unknown_assumed_not_covered",
+    }
+)
+
+
+def _denied_modifiers(line: Line) -> Line:
+    """GY on statutory exclusions; GA and an ABN note where an ABN lets the clinic charge."""
+    reasons = {a.code for a in line.adjustments}
+    if "statutorily_excluded" in reasons:
+        return _add_modifier(line, "GY")
+    if not reasons & ABN_REASONS:
+        return line
+    line = _add_modifier(line, "GA")
+    if "abn_required" in reasons:
+        return line
+    note = Adjustment(
+        "abn_required",
+        f"{format_money(line.patient_pays, CURRENCY)} for {line.name} may be charged to you "
+        "only if you sign an Advance Beneficiary Notice (ABN, form CMS-R-131) before the "
+        "service; without one the claim carries GZ and the clinic cannot bill you.",
+        line.patient_pays,
+    )
+    return replace(line, adjustments=(*line.adjustments, note))
+
+
+def _add_modifier(line: Line, modifier: str) -> Line:
+    billing = tuple(
+        BillingCode(b.code, b.units, tuple(dict.fromkeys((*b.modifiers, modifier))))
+        for b in line.billing
+    )
+    return replace(line, billing=billing)
+
+
 def _with_modifiers(line: Line, kx: bool) -> Line:
+    if line.treatment is Treatment.NOT_COVERED:
+        return _denied_modifiers(line)
     if line.treatment is not Treatment.COVERED:
         return line
     billing = []

@@ -212,3 +212,21 @@ def code_set_limit_warnings(terms: PlanTerms, ledger: Ledger) -> list[EstimateWa
         for limit in terms.code_set_limits
         if ledger.limit_used.get(limit.key, 0) >= limit.max_visits
     ]
+
+
+ABN_WARNING = EstimateWarning(
+    "abn_required",
+    "Medicare is not expected to pay for some services in this plan. The clinic can charge you "
+    "for them only if you sign an Advance Beneficiary Notice (ABN, form CMS-R-131) before the "
+    "service; if you do not sign one, you will not be billed for them.",
+)
+WAIVER_WARNING = EstimateWarning(
+    "waiver_required",
+    "Your plan considers some services in this plan experimental or investigational. The "
+    "clinic can bill you for them only if you sign a waiver before the service.",
+)
+
+
+def consent_warnings(*, abn: bool, waiver: bool) -> list[EstimateWarning]:
+    """What the patient must sign before the clinic may charge for denied services."""
+    return [w for w, needed in ((ABN_WARNING, abn), (WAIVER_WARNING, waiver)) if needed]

@@ -13,7 +13,9 @@ from .types import (
     CodeSetLimit,
     Coverage,
     CoverageStatus,
+    Denial,
     Insured,
+    Network,
     PlanTerms,
     SelfPay,
     Treatment,
@@ -110,7 +112,7 @@ def treat_session(
     become not covered instead. Then each code-set limit counts the visit only if a covered
     line bills one of its codes, and past that limit only those lines become not covered.
     """
-    decided = [_treat_line(line, spec) for line in session.lines]
+    decided = [_treat_line(line, spec, terms) for line in session.lines]
     covered = [i for i, (t, _) in enumerate(decided) if t is Treatment.COVERED]
     if not covered:
         return decided
@@ -182,7 +184,9 @@ def _count_code_set(
     ledger.limit_used[code_set.key] = used + 1
 
 
-def _treat_line(line: PricedLine, spec: ScenarioSpec) -> tuple[Treatment, Adjustment | None]:
+def _treat_line(
+    line: PricedLine, spec: ScenarioSpec, terms: PlanTerms
+) -> tuple[Treatment, Adjustment | None]:
     if line.bundled:
         return Treatment.BUNDLED, None
     if not spec.insurance_pays:
@@ -193,6 +197,8 @@ def _treat_line(line: PricedLine, spec: ScenarioSpec) -> tuple[Treatment, Adjust
     if status is CoverageStatus.COVERED:
         return Treatment.COVERED, None
     if status is CoverageStatus.NOT_COVERED:
+        if line.denial is not None:
+            return _denied(line, line.denial, terms)
         why = "your plan does not cover it" if line.has_rule else _NO_RULE
         return _uncovered(line, "not_covered", why)
     what = "needs prior authorization" if status is CoverageStatus.PRIOR_AUTH else _UNCONFIRMED
@@ -208,6 +214,35 @@ _NO_RULE = "no coverage rule is on file and it is usually not covered"
 _UNCONFIRMED = "has coverage that is not confirmed"
 _WORST_PRIOR_AUTH = "it needs prior authorization and this scenario assumes it is not given"
 _WORST_UNKNOWN = "its coverage is not confirmed and this scenario assumes the plan refuses it"
+
+
+def _denied(line: PricedLine, denial: Denial, terms: PlanTerms) -> tuple[Treatment, Adjustment]:
+    """A denial whose kind decides who may be billed (see Denial)."""
+    name = line.name
+    if denial is Denial.BUNDLED and terms.network is Network.IN:
+        msg = (
+            f"Your plan treats {name} as part of another service (bundled) and does not pay "
+            "for it; in network the clinic writes it off and does not bill you."
+        )
+        return Treatment.WRITTEN_OFF, Adjustment("denied_bundled", msg, line.charge)
+    if denial is Denial.BUNDLED:
+        why = "your plan treats it as part of another service (bundled) and out of network "
+        why += "the clinic has no contract to write it off"
+        return _uncovered(line, "denied_bundled_out_of_network", why)
+    if denial is Denial.INVESTIGATIONAL:
+        why = (
+            "your plan considers it experimental or investigational; the clinic may bill you "
+            "only if you sign a waiver before the service"
+        )
+        return _uncovered(line, "denied_investigational", why)
+    if denial is Denial.STATUTORY:
+        why = "Medicare never pays for it (excluded by law); no ABN is needed"
+        return _uncovered(line, "statutorily_excluded", why)
+    why = (
+        "Medicare is expected to deny it; the clinic may charge you only if you sign an "
+        "Advance Beneficiary Notice (ABN, form CMS-R-131) before the service"
+    )
+    return _uncovered(line, "abn_required", why)
 
 
 def _uncovered(line: PricedLine, code: str, why: str) -> tuple[Treatment, Adjustment]:

@@ -146,6 +146,12 @@ def bundled(draft: Draft, ctx: Context) -> None:
     draft.charge = ZERO
 
 
+def write_off_denied(draft: Draft, ctx: Context) -> None:
+    """A denial the clinic absorbs (bundled, in network): nothing is billed to anyone."""
+    # The plan allows nothing, so the whole charge is above the allowed amount, written off.
+    draft.above_allowed = draft.written_off = draft.charge
+
+
 # ---- covered -------------------------------------------------------------------------------
 
 
@@ -341,6 +347,7 @@ SELF_PAY_RULES: tuple[Rule, ...] = (self_pay_discount, settle_uncovered)
 PACKAGE_RULES: tuple[Rule, ...] = (package_share, settle_uncovered)
 NOT_COVERED_RULES: tuple[Rule, ...] = (uncovered_discount, settle_uncovered)
 BUNDLED_RULES: tuple[Rule, ...] = (bundled,)
+WRITTEN_OFF_RULES: tuple[Rule, ...] = (write_off_denied,)
 COVERED_RULES: tuple[Rule, ...] = (
     allowed_amount,
     copay,

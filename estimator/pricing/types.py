@@ -67,6 +67,22 @@ class Treatment(StrEnum):
     COVERED = "covered"
     NOT_COVERED = "not_covered"
     BUNDLED = "bundled"
+    WRITTEN_OFF = "written_off"
+
+
+class Denial(StrEnum):
+    """Why a plan does not pay for a code, where that changes who may be billed."""
+
+    # Medicare expects to deny it (not reasonable and necessary, or a provider it does not
+    # pay, such as dry needling by a physical therapist): the patient may be charged only
+    # with a signed ABN (CMS-R-131); the claim carries GA.
+    ABN_REQUIRED = "abn_required"
+    # Never a Medicare benefit (excluded by law): the patient pays, no ABN needed; GY.
+    STATUTORY = "statutory_exclusion"
+    # Incidental to another service: in network the clinic writes it off by contract.
+    BUNDLED = "bundled"
+    # Experimental or investigational: billable to the member only with a signed waiver.
+    INVESTIGATIONAL = "investigational"
 
 
 class AllowedKind(StrEnum):
@@ -205,6 +221,7 @@ class CoverageRule:
     status: CoverageStatus
     allowed: AllowedAmount | None = None
     note: str = ""
+    denial: Denial | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +439,10 @@ class Estimate:
     best: Scenario | None
     assumptions: tuple[str, ...]
     warnings: tuple[EstimateWarning, ...]
+    # A Medicare patient may be charged for a line only with a signed ABN (CMS-R-131).
+    abn_required: bool = False
+    # A line denied as investigational is billable only with the patient's signed waiver.
+    waiver_required: bool = False
 
     @property
     def is_range(self) -> bool:

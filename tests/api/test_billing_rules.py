@@ -53,3 +53,12 @@ def test_services_list_their_contact_minutes(api, starter_catalog):
     body = api.get("/api/v1/services").json()
     acupuncture = next(s for s in body["results"] if s["code"] == "acupuncture")
     assert acupuncture["contact_minutes"] == {"30": 15, "45": 25, "60": 30}
+
+
+def test_quote_says_when_an_abn_is_needed(api, plan_request):
+    plan_request["coverage"] = {"mode": "insured", "plan": plan_id("Part B")}
+    body = api.post("/api/v1/quotes", plan_request, format="json").json()
+    assert body["estimate"]["abn_required"] is True
+    assert body["estimate"]["waiver_required"] is False
+    line = body["estimate"]["scenarios"]["primary"]["sessions"][0]["lines"][0]
+    assert line["billing"][0]["modifiers"] == ["GA"]

@@ -43,11 +43,12 @@ TIMED = item("DN", 30, 1, "ESTIM_ATT", "MANUAL")
 def test_eight_minute_rule_pools_timed_minutes_for_attended_estim():
     # 22 + 22 = 44 timed minutes -> 3 units; one each for the full 15s, the third to the
     # first of the equal 7-minute remainders (97032): 2 x 30.00 = 60.00; 97140 1 x 35.00.
+    # (No rules: the worst case charges them with an ABN, so the claim codes carry GA.)
     est = estimate_plan(plan(TIMED), catalog(), medicare())
     estim, manual = line(est, code="ESTIM_ATT"), line(est, code="MANUAL")
-    assert estim.billing == (BillingCode("97032", 2),)
+    assert estim.billing == (BillingCode("97032", 2, ("GA",)),)
     assert estim.charge == D("60.00")
-    assert (manual.billing, manual.charge) == ((BillingCode("97140", 1),), D("35.00"))
+    assert (manual.billing, manual.charge) == ((BillingCode("97140", 1, ("GA",)),), D("35.00"))
 
 
 def test_midpoint_rule_counts_attended_estim_on_its_own_minutes():
@@ -192,7 +193,9 @@ def test_medicare_acupuncture_sessions_13_to_20_are_a_range_with_kx_in_the_best_
     worst_13 = est.primary.sessions[12].lines[0]
     assert worst_13.treatment is Treatment.NOT_COVERED
     assert codes(worst_13)[0] == "needs_improvement_assumed_not_covered"
-    assert worst_13.billing[0].modifiers == ()
+    # Charged without documented improvement only with a signed ABN: GA, not KX.
+    assert worst_13.billing[0].modifiers == ("GA",)
+    assert est.abn_required
     modifiers = [s.lines[0].billing[0].modifiers for s in est.best.sessions]
     assert modifiers[:12] == [()] * 12
     assert modifiers[12:] == [("KX",), ("KX",)]
@@ -231,12 +234,13 @@ def test_twelve_acupuncture_sessions_spread_over_more_than_90_days_do_not_warn()
     assert all(s.lines[0].billing[0].modifiers == () for s in est.primary.sessions)
 
 
-def test_covered_therapy_codes_carry_gp_for_medicare_but_uncovered_lines_do_not():
+def test_covered_therapy_codes_carry_gp_for_medicare_and_uncovered_lines_ga():
+    # Uncovered lines are charged only with a signed ABN: GA, never GP.
     rules = {("addon", "MANUAL"): rule(fixed="20.00")}
     est = estimate_plan(plan(TIMED), catalog(), medicare(rules=rules))
     assert line(est, code="MANUAL").billing[0].modifiers == ("GP",)
-    assert line(est, code="ESTIM_ATT").billing[0].modifiers == ()
-    assert line(est, code="DN").billing[0].modifiers == ()
+    assert line(est, code="ESTIM_ATT").billing[0].modifiers == ("GA",)
+    assert line(est, code="DN").billing[0].modifiers == ("GA",)
 
 
 def test_commercial_plans_get_no_medicare_modifiers():

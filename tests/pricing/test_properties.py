@@ -15,6 +15,7 @@ from estimator.pricing import (
     AllowedKind,
     CoverageRule,
     CoverageStatus,
+    Denial,
     Insured,
     Network,
     PlanItem,
@@ -61,7 +62,14 @@ allowed = st.one_of(
     st.builds(AllowedAmount, st.just(AllowedKind.PERCENT), percent),
 )
 rules = st.dictionaries(
-    st.sampled_from(RULE_KEYS), st.builds(CoverageRule, st.sampled_from(CoverageStatus), allowed)
+    st.sampled_from(RULE_KEYS),
+    st.builds(
+        CoverageRule,
+        st.sampled_from(CoverageStatus),
+        allowed,
+        st.just(""),
+        st.none() | st.sampled_from(Denial),
+    ),
 )
 plan_terms = st.builds(
     PlanTerms,
