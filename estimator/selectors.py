@@ -224,6 +224,7 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
         deductible=plan.deductible.amount,
         coinsurance_percent=plan.coinsurance_percent,
         copay=_zero_is_none(plan.copay.amount),
+        copay_design=pricing.CopayDesign(plan.copay_design),
         oop_max=_zero_is_none(plan.out_of_pocket_max.amount),
         benefit_year_start=(plan.benefit_year_start_month, plan.benefit_year_start_day),
         visit_limit=plan.visit_limit,

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from djmoney.money import Money
 
 from estimator import pricing
-from estimator.models import Clinic, InsurancePlan
+from estimator.models import Clinic, CopayDesign, InsurancePlan
 from estimator.quotes import QuoteInput, QuoteInvalid, quote_build
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,22 @@ def test_aetna_denies_dry_needling_as_investigational_and_writes_off_the_hot_pac
         Decimal("0"),
         Decimal("10.00"),
     )
+
+
+def test_a_plan_can_waive_the_deductible_for_a_visit_with_a_copay(cascade: Clinic) -> None:
+    # Preferred PPO set to a 30.00 copay that replaces the deductible: allowed 62.00,
+    # copay 30.00, deductible waived, 20% of 32.00 = 6.40: patient 36.40, plan 25.60.
+    ppo = InsurancePlan.objects.get(name="Preferred PPO")
+    ppo.copay = Money(Decimal("30.00"), "USD")
+    ppo.copay_design = CopayDesign.COPAY_WAIVES_DEDUCTIBLE
+    ppo.full_clean()
+    ppo.save()
+    item = pricing.PlanItem("dry-needling-1-2", 30, 1)
+    result = quote_build(quote=quote(cascade, item, plan=ppo))
+    (line,) = result.estimate.primary.sessions[0].lines
+    assert (line.copay, line.deductible, line.coinsurance) == (
+        Decimal("30.00"),
+        Decimal("0"),
+        Decimal("6.40"),
+    )
+    assert (line.patient_pays, line.plan_pays) == (Decimal("36.40"), Decimal("25.60"))

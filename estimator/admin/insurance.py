@@ -94,7 +94,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     ("deductible", "coinsurance_percent"),
-                    "copay",
+                    ("copay", "copay_design"),
                     "out_of_pocket_max",
                 ]
             },

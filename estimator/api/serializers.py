@@ -571,6 +571,11 @@ class PlanOut(serializers.Serializer):
     deductible = MoneyOutField()
     coinsurance_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     copay = MoneyOutField()
+    copay_design = serializers.ChoiceField(
+        choices=[d.value for d in pricing.CopayDesign],
+        help_text="copay_then_deductible, copay_waives_deductible (the deductible is waived "
+        "for a visit with a copay) or deductible_then_coinsurance (no copay).",
+    )
     out_of_pocket_max = MoneyOutField(help_text="0.00 means no maximum.")
     reimbursement_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     per_visit_max = MoneyOutField()

@@ -26,6 +26,7 @@ from .estimates import (
 from .insurance import (
     AllowedBasis,
     CodeSetLimit,
+    CopayDesign,
     CoverageRule,
     CoverageStatus,
     Denial,
@@ -44,6 +45,7 @@ __all__ = [
     "BodyArea",
     "Clinic",
     "CodeSetLimit",
+    "CopayDesign",
     "CoverageMode",
     "CoverageRule",
     "CoverageStatus",

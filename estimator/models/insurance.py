@@ -48,6 +48,23 @@ class UnitRule(models.TextChoices):
     MIDPOINT = "midpoint", "AMA/CPT midpoint rule (counted per code)"
 
 
+class CopayDesign(models.TextChoices):
+    """How the plan's copay and deductible combine on a covered visit."""
+
+    COPAY_THEN_DEDUCTIBLE = (
+        "copay_then_deductible",
+        "Copay first (not subject to the deductible), then deductible, then coinsurance",
+    )
+    COPAY_WAIVES_DEDUCTIBLE = (
+        "copay_waives_deductible",
+        "Copay instead of the deductible (deductible waived for the visit), then coinsurance",
+    )
+    DEDUCTIBLE_THEN_COINSURANCE = (
+        "deductible_then_coinsurance",
+        "No copay: deductible, then coinsurance",
+    )
+
+
 class Payer(TimeStamped):
     """An insurer or program, e.g. Medicare, Aetna, Pacific Blue Cross."""
 
@@ -96,6 +113,14 @@ class InsurancePlan(TimeStamped):
         "copay per visit",
         help_text="Fixed amount the patient pays per visit for covered services, before and "
         "apart from the deductible. 0 if the plan uses no copay.",
+    )
+    copay_design = models.CharField(
+        "copay and deductible",
+        max_length=28,
+        choices=CopayDesign.choices,
+        default=CopayDesign.COPAY_THEN_DEDUCTIBLE,
+        help_text="The plan documents say which: many plans waive the deductible for a visit "
+        "with a copay; others charge no copay for therapy.",
     )
     out_of_pocket_max = money_field(
         "out-of-pocket maximum",

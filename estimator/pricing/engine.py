@@ -29,6 +29,7 @@ from .schedule import benefit_year_start, build_schedule, standing_year
 from .types import (
     Adjustment,
     CatalogSnapshot,
+    CopayDesign,
     Coverage,
     Estimate,
     EstimateWarning,
@@ -217,7 +218,8 @@ def _insured_session(
     ctx: Context,
     warnings: list[EstimateWarning],
 ) -> list[Line]:
-    ctx.visit = Visit(terms.copay)
+    no_copay = terms.copay_design is CopayDesign.DEDUCTIBLE_THEN_COINSURANCE
+    ctx.visit = Visit(None if no_copay else terms.copay)
     decided = treat_session(session, spec, terms, ctx.ledger)
     if terms.visit_limit is not None and any(r and r.code == "visit_limit" for _, r in decided):
         warnings.append(notes.visit_limit_warning(terms.visit_limit))

@@ -48,8 +48,9 @@ class Ledger:
 class Visit:
     """Per-visit state: copay still to collect and plan payments so far."""
 
-    __slots__ = ("copay_left", "plan_paid")
+    __slots__ = ("copay_left", "has_copay", "plan_paid")
 
     def __init__(self, copay: Decimal | None) -> None:
         self.copay_left: Decimal = copay if copay is not None else ZERO
+        self.has_copay = self.copay_left > ZERO
         self.plan_paid: Decimal = ZERO

@@ -8,7 +8,7 @@ from decimal import Decimal
 from .catalog import PricedLine
 from .ledger import Ledger, Visit
 from .money import ZERO, Rounder, format_money, percent_of
-from .types import Adjustment, AllowedKind, Network, PlanTerms, SelfPayDiscount
+from .types import Adjustment, AllowedKind, CopayDesign, Network, PlanTerms, SelfPayDiscount
 
 
 class Draft:
@@ -205,7 +205,16 @@ def copay(draft: Draft, ctx: Context) -> None:
 
 def deductible(draft: Draft, ctx: Context) -> None:
     """The patient pays up to what is left of the deductible."""
-    left = max(ZERO, ctx.plan().deductible - ctx.ledger.deductible_met)
+    terms = ctx.plan()
+    left = max(ZERO, terms.deductible - ctx.ledger.deductible_met)
+    if terms.copay_design is CopayDesign.COPAY_WAIVES_DEDUCTIBLE and ctx.visit.has_copay:
+        if left > ZERO:
+            draft.note(
+                "deductible_waived",
+                "Your plan waives the deductible for a visit with a copay.",
+                ZERO,
+            )
+        return
     draft.deductible_left = left
     draft.deductible = min(left, draft.allowed - draft.copay)
     draft.deductible_applied = draft.deductible

@@ -50,6 +50,19 @@ class UnitRule(StrEnum):
     MIDPOINT = "midpoint"
 
 
+class CopayDesign(StrEnum):
+    """How a plan's copay and deductible combine on a covered visit."""
+
+    # Copay first (not subject to the deductible), then the deductible on the rest, then
+    # coinsurance.
+    COPAY_THEN_DEDUCTIBLE = "copay_then_deductible"
+    # The copay replaces the deductible for the visit: the deductible is waived, coinsurance
+    # (often 0) applies to the rest.
+    COPAY_WAIVES_DEDUCTIBLE = "copay_waives_deductible"
+    # No copay: the deductible, then coinsurance.
+    DEDUCTIBLE_THEN_COINSURANCE = "deductible_then_coinsurance"
+
+
 class CoverageStatus(StrEnum):
     """What the plan says about one code."""
 
@@ -253,6 +266,7 @@ class PlanTerms:
     deductible: Decimal = ZERO
     coinsurance_percent: Decimal = ZERO
     copay: Decimal | None = None
+    copay_design: CopayDesign = CopayDesign.COPAY_THEN_DEDUCTIBLE
     oop_max: Decimal | None = None
     benefit_year_start: tuple[int, int] = (1, 1)
     visit_limit: int | None = None

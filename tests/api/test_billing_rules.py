@@ -13,6 +13,7 @@ def test_plans_list_their_code_set_limits(api, starter_catalog):
     body = api.get("/api/v1/plans?clinic=cascade").json()
     part_b = next(p for p in body["results"] if p["name"] == "Part B")
     assert part_b["visit_limit"] is None
+    assert part_b["copay_design"] == "copay_then_deductible"
     assert part_b["code_set_limits"] == [
         {
             "key": "acupuncture",

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from estimator.pricing import (
     AllowedAmount,
     AllowedKind,
+    CopayDesign,
     CoverageRule,
     CoverageStatus,
     Denial,
@@ -79,6 +80,7 @@ plan_terms = st.builds(
     deductible=money,
     coinsurance_percent=percent,
     copay=st.none() | small_money,
+    copay_design=st.sampled_from(CopayDesign),
     oop_max=st.none() | money,
     benefit_year_start=st.tuples(st.integers(1, 12), st.integers(1, 31)).filter(
         lambda md: md[1] <= 29 or md[0] not in (2, 4, 6, 9, 11)
