@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from . import pricing
-from .models import Clinic, CoverageMode, InsurancePlan
+from .models import Clinic, CoverageMode, InsurancePlan, PayerKind
 from .selectors import catalog_snapshot, plan_terms
 
 
@@ -135,9 +135,23 @@ def _check_dates(clinic: Clinic, start: dt.date) -> list[Problem]:
     return []
 
 
+def _self_pay(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
+    # A plan named with self-pay is kept only when it says the patient is a Medicare
+    # beneficiary: the estimate must then say which codes Medicare has to be billed for.
+    plan = q.plan
+    if (
+        plan is None
+        or plan.clinic_id != q.clinic.pk
+        or not plan.active
+        or plan.payer.kind != PayerKind.MEDICARE
+    ):
+        return pricing.SelfPay(), None, []
+    return pricing.SelfPay(medicare=plan_terms(plan=plan)), plan, []
+
+
 def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
     if q.coverage_mode == CoverageMode.SELF_PAY:
-        return pricing.SelfPay(), None, []
+        return _self_pay(q)
     # The patient tells us where they stand today: that is the benefit year it belongs to.
     q = dataclasses.replace(q, standing=dataclasses.replace(q.standing, as_of=q.clinic.today()))
     plan = q.plan

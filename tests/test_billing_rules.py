@@ -188,3 +188,15 @@ def test_a_plan_can_waive_the_deductible_for_a_visit_with_a_copay(cascade: Clini
         Decimal("6.40"),
     )
     assert (line.patient_pays, line.plan_pays) == (Decimal("36.40"), Decimal("25.60"))
+
+
+def test_self_pay_naming_a_medicare_plan_says_medicare_must_be_billed(cascade: Clinic) -> None:
+    # Acupuncture is covered by Part B: the cash quote stands but warns, with its reason code.
+    item = pricing.PlanItem("acupuncture", 30, 1)
+    result = quote_build(quote=quote(cascade, item, coverage_mode="self_pay"))
+    assert result.plan == part_b()
+    assert "medicare_claim_required" in {w.code for w in result.estimate.warnings}
+    # Dry needling is not covered by Medicare: no such warning.
+    needling = pricing.PlanItem("dry-needling-1-2", 30, 1)
+    result = quote_build(quote=quote(cascade, needling, coverage_mode="self_pay"))
+    assert "medicare_claim_required" not in {w.code for w in result.estimate.warnings}

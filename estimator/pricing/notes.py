@@ -118,6 +118,8 @@ def line_warnings(sessions: Sequence[PricedSession], coverage: Coverage) -> list
                 "insurance paying as its terms say to insurance paying nothing.",
             )
         )
+    if isinstance(coverage, SelfPay) and coverage.medicare is not None:
+        found.extend(_medicare_claim_required(sessions, coverage.medicare))
     seen: set[str] = set()
     for session in sessions:
         for line in session.lines:
@@ -131,6 +133,29 @@ def line_warnings(sessions: Sequence[PricedSession], coverage: Coverage) -> list
                 # The clinic's own words on the plan's rule ("only for chronic low-back pain").
                 found.append(EstimateWarning("plan_rule_note", f"{line.name}: {line.note}"))
     return found
+
+
+def _medicare_claim_required(
+    sessions: Sequence[PricedSession], medicare: PlanTerms
+) -> list[EstimateWarning]:
+    names = []
+    for session in sessions:
+        for line in session.lines:
+            rule = medicare.rules.get((line.kind.value, line.code))
+            if rule is not None and rule.status is CoverageStatus.COVERED:
+                names.append(line.name)
+    if not names:
+        return []
+    listed = ", ".join(dict.fromkeys(names))
+    return [
+        EstimateWarning(
+            "medicare_claim_required",
+            f"Medicare covers {listed}. A clinic that takes part in Medicare must bill Medicare "
+            "for covered services (Medicare Benefit Policy Manual, chapter 15, section 40) "
+            "rather than charge you its self-pay price, except in the narrow cases where you "
+            "may refuse to have Medicare billed; ask for an estimate with your Medicare plan.",
+        )
+    ]
 
 
 def _code_warnings(

@@ -310,7 +310,14 @@ class Standing:
 
 @dataclass(frozen=True, slots=True)
 class SelfPay:
-    """The patient pays the clinic directly."""
+    """The patient pays the clinic directly.
+
+    medicare: the terms of the patient's Medicare plan when they are a beneficiary. A
+    participating provider must submit claims for Medicare-covered services (Medicare Benefit
+    Policy Manual, ch. 15 §40), so the estimate says so for those codes.
+    """
+
+    medicare: PlanTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)
