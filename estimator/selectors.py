@@ -233,6 +233,8 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
         annual_max=_zero_is_none(plan.annual_max.amount),
         reimbursement_percent=_zero_is_none(plan.reimbursement_percent),
         unit_rule=pricing.UnitRule(plan.unit_rule),
+        therapy_kx_threshold=_zero_is_none(plan.therapy_kx_threshold.amount),
+        therapy_review_threshold=_zero_is_none(plan.therapy_review_threshold.amount),
         rules=rules,
     )
 

@@ -110,6 +110,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
                     ("benefit_year_start_month", "benefit_year_start_day"),
                     "visit_limit",
                     "unit_rule",
+                    ("therapy_kx_threshold", "therapy_review_threshold"),
                 ]
             },
         ),

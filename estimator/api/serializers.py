@@ -31,7 +31,7 @@ MAX_DIAGNOSIS_CODES = 12
 # ---- quote and estimate requests -------------------------------------------------------------
 
 
-MONEY_STANDING = ("deductible_met", "out_of_pocket_met", "annual_max_used")
+MONEY_STANDING = ("deductible_met", "out_of_pocket_met", "annual_max_used", "therapy_spend")
 
 
 class StandingInput(StrictSerializer):
@@ -41,6 +41,11 @@ class StandingInput(StrictSerializer):
     out_of_pocket_met = MoneyInput(required=False)
     visits_used = StrictIntegerField(min_value=0, max_value=366, required=False, default=0)
     annual_max_used = MoneyInput(required=False)
+    therapy_spend = MoneyInput(
+        required=False,
+        help_text="Medicare: allowed amounts of outpatient therapy (PT and SLP) already this "
+        "year; therapy lines carry KX once the year passes the plan's KX threshold.",
+    )
     limit_visits_used = serializers.DictField(
         child=StrictIntegerField(min_value=0, max_value=366),
         required=False,
@@ -155,6 +160,7 @@ class QuoteRequest(StrictSerializer):
                 oop_met=amount("out_of_pocket_met"),
                 visits_used=standing.get("visits_used", 0),
                 annual_max_used=amount("annual_max_used"),
+                therapy_spend=amount("therapy_spend"),
                 limit_visits_used=dict(standing.get("limit_visits_used") or {}),
             ),
         )
@@ -581,6 +587,8 @@ class PlanOut(serializers.Serializer):
     per_visit_max = MoneyOutField()
     annual_max = MoneyOutField()
     visit_limit = serializers.IntegerField(allow_null=True)
+    therapy_kx_threshold = MoneyOutField(help_text="0.00 means none.")
+    therapy_review_threshold = MoneyOutField(help_text="0.00 means none.")
     code_set_limits = CodeSetLimitOut(many=True, source="code_set_limits.all")
     benefit_year_start = BenefitYearOut(source="*")
     unit_rule = serializers.CharField()

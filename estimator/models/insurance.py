@@ -156,6 +156,15 @@ class InsurancePlan(TimeStamped):
         "annual maximum",
         help_text="Most the plan pays in a benefit year. 0 means no annual maximum.",
     )
+    therapy_kx_threshold = money_field(
+        "therapy KX threshold",
+        help_text="Medicare: outpatient therapy allowed amounts a year (PT and SLP combined) "
+        "past which claims carry KX — $2,480 in 2026. 0 = none.",
+    )
+    therapy_review_threshold = money_field(
+        "therapy review threshold",
+        help_text="Medicare: past this ($3,000) therapy claims may be reviewed. 0 = none.",
+    )
     unit_rule = models.CharField(
         "timed-unit rule",
         max_length=16,
@@ -169,7 +178,15 @@ class InsurancePlan(TimeStamped):
 
     objects = PlanManager()
 
-    MONEY_FIELDS = ("deductible", "copay", "out_of_pocket_max", "per_visit_max", "annual_max")
+    MONEY_FIELDS = (
+        "deductible",
+        "copay",
+        "out_of_pocket_max",
+        "per_visit_max",
+        "annual_max",
+        "therapy_kx_threshold",
+        "therapy_review_threshold",
+    )
 
     class Meta:
         ordering = ["clinic__name", "payer__name", "name"]
@@ -189,7 +206,9 @@ class InsurancePlan(TimeStamped):
                 & Q(copay__gte=0)
                 & Q(out_of_pocket_max__gte=0)
                 & Q(per_visit_max__gte=0)
-                & Q(annual_max__gte=0),
+                & Q(annual_max__gte=0)
+                & Q(therapy_kx_threshold__gte=0)
+                & Q(therapy_review_threshold__gte=0),
                 name="plan_amounts_not_negative",
             ),
         ]

@@ -205,7 +205,9 @@ def _run_insured(
         lines = _insured_session(session, spec, terms, ctx, warnings)
         sessions.append(_session(session, year, lines))
     if terms.kind is PlanKind.MEDICARE:
-        marked, medicare_warnings = apply_medicare_claim_rules(sessions, terms, standing)
+        marked, medicare_warnings = apply_medicare_claim_rules(
+            sessions, terms, standing, ledger.standing_year
+        )
         sessions = list(marked)
         warnings.extend(medicare_warnings)
     return _scenario(spec, sessions, ())

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
-from .money import format_money
+from .money import ZERO, format_money
 from .types import (
     Adjustment,
     BillingCode,
@@ -91,7 +92,7 @@ def _add_modifier(line: Line, modifier: str) -> Line:
     return replace(line, billing=billing)
 
 
-def _with_modifiers(line: Line, kx: bool) -> Line:
+def _with_modifiers(line: Line, acupuncture_kx: bool, therapy_kx: bool) -> Line:
     if line.treatment is Treatment.NOT_COVERED:
         return _denied_modifiers(line)
     if line.treatment is not Treatment.COVERED:
@@ -99,27 +100,39 @@ def _with_modifiers(line: Line, kx: bool) -> Line:
     billing = []
     for code in line.billing:
         modifiers = list(code.modifiers)
-        if _is_therapy(code.code) and "GP" not in modifiers:
+        therapy = _is_therapy(code.code)
+        if therapy and "GP" not in modifiers:
             modifiers.append("GP")
-        if kx and code.code in ACUPUNCTURE_CODES and "KX" not in modifiers:
+        kx = (therapy and therapy_kx) or (acupuncture_kx and code.code in ACUPUNCTURE_CODES)
+        if kx and "KX" not in modifiers:
             modifiers.append("KX")
         billing.append(BillingCode(code.code, code.units, tuple(modifiers)))
     return replace(line, billing=tuple(billing))
 
 
+def _is_covered_therapy(line: Line) -> bool:
+    return line.treatment is Treatment.COVERED and any(_is_therapy(b.code) for b in line.billing)
+
+
 def apply_medicare_claim_rules(
-    sessions: Sequence[Session], terms: PlanTerms, standing: Standing
+    sessions: Sequence[Session], terms: PlanTerms, standing: Standing, standing_year: date | None
 ) -> tuple[tuple[Session, ...], list[EstimateWarning]]:
-    """Add GP and KX modifiers to covered Medicare lines; warn past 12 acupuncture visits.
+    """Add GP, KX, GA and GY modifiers to Medicare lines; warn past 12 acupuncture visits.
 
     KX goes on acupuncture covered only with documented improvement (visits 13-20 of a
     code-set limit with certain_visits): the limit counts acupuncture sessions, not visits.
+    KX also goes on therapy lines (GP codes) once the year's therapy allowed amounts, from
+    the patient's therapy spend so far, pass the plan's KX threshold.
     """
-    del terms, standing  # the caller checks the plan kind; kept for a uniform rule signature
     warnings: list[EstimateWarning] = []
     window_dates: list[date] = []
+    year: date | None = None
+    spend = ZERO
     out = []
     for session in sessions:
+        if session.benefit_year_start != year:
+            year = session.benefit_year_start
+            spend = standing.therapy_spend if year == standing_year else ZERO
         acupuncture = any(
             _is_acupuncture(line) and line.treatment is Treatment.COVERED for line in session.lines
         )
@@ -127,9 +140,38 @@ def apply_medicare_claim_rules(
             window_dates = [d for d in window_dates if session.on - d < WINDOW] + [session.on]
             if len(window_dates) > INITIAL_AFTER_NINETY_DAYS and MORE_THAN_TWELVE not in warnings:
                 warnings.append(MORE_THAN_TWELVE)
-        lines = tuple(_with_modifiers(line, _needs_improvement(line)) for line in session.lines)
-        out.append(replace(session, lines=lines))
-    return tuple(out), warnings
+        lines = []
+        for line in session.lines:
+            past = False
+            if _is_covered_therapy(line):
+                spend += line.allowed
+                past = _passes(terms.therapy_kx_threshold, spend)
+                if past:
+                    warnings.append(_threshold_warning(terms, spend))
+            lines.append(_with_modifiers(line, _needs_improvement(line), past))
+        out.append(replace(session, lines=tuple(lines)))
+    return tuple(out), list(dict.fromkeys(warnings))
+
+
+def _passes(threshold: Decimal | None, spend: Decimal) -> bool:
+    return threshold is not None and spend > threshold
+
+
+def _threshold_warning(terms: PlanTerms, spend: Decimal) -> EstimateWarning:
+    kx = format_money(terms.therapy_kx_threshold or ZERO, CURRENCY)
+    if _passes(terms.therapy_review_threshold, spend):
+        review = format_money(terms.therapy_review_threshold or ZERO, CURRENCY)
+        return EstimateWarning(
+            "medicare_therapy_review",
+            f"Your therapy this year passes Medicare's {review} review threshold: claims carry "
+            "the KX modifier (the therapy is medically necessary) and Medicare may review the "
+            "records before paying.",
+        )
+    return EstimateWarning(
+        "medicare_therapy_threshold",
+        f"Your therapy this year passes Medicare's {kx} threshold: claims carry the KX "
+        "modifier, confirming the therapy is medically necessary and documented.",
+    )
 
 
 def _needs_improvement(line: Line) -> bool:

@@ -276,6 +276,10 @@ class PlanTerms:
     reimbursement_percent: Decimal | None = None
     unit_rule: UnitRule | None = None
     rules: Mapping[tuple[str, str], CoverageRule] = field(default_factory=dict)
+    # Medicare outpatient therapy (PT and SLP combined): past the KX threshold ($2,480 in
+    # 2026) claims carry KX; past the review threshold ($3,000) they may be reviewed.
+    therapy_kx_threshold: Decimal | None = None
+    therapy_review_threshold: Decimal | None = None
 
     @property
     def effective_unit_rule(self) -> UnitRule:
@@ -300,6 +304,8 @@ class Standing:
     oop_met: Decimal = ZERO
     visits_used: int = 0
     annual_max_used: Decimal = ZERO
+    # Allowed amounts of outpatient therapy already this year (Medicare's KX threshold).
+    therapy_spend: Decimal = ZERO
     # Visits already counted toward each code-set limit, by the limit's key.
     limit_visits_used: Mapping[str, int] = field(default_factory=dict)
     # The day these figures were true (the clinic's today): they belong to the benefit year

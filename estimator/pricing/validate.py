@@ -141,7 +141,7 @@ def _check_limits(terms: PlanTerms) -> Iterator[errors.PricingError]:
 
 
 def _check_standing(standing: Standing, currency: str) -> Iterator[errors.PricingError]:
-    for name in ("deductible_met", "oop_met", "annual_max_used"):
+    for name in ("deductible_met", "oop_met", "annual_max_used", "therapy_spend"):
         yield from _money(getattr(standing, name), currency, f"coverage.standing.{name}")
     if standing.visits_used < 0:
         yield errors.InvalidAmountError(

@@ -63,3 +63,26 @@ def test_quote_says_when_an_abn_is_needed(api, plan_request):
     assert body["estimate"]["waiver_required"] is False
     line = body["estimate"]["scenarios"]["primary"]["sessions"][0]["lines"][0]
     assert line["billing"][0]["modifiers"] == ["GA"]
+
+
+def test_therapy_spend_in_the_standing_puts_kx_on_medicare_therapy(api, plan_request):
+    # 2,470.00 of therapy this year + G0283 allowed 12.04 = 2,482.04, past 2,480.00: KX.
+    plan_request["items"][0]["sessions"] = 1
+    plan_request["coverage"] = {
+        "mode": "insured",
+        "plan": plan_id("Part B"),
+        "standing": {"therapy_spend": {"amount": "2470.00", "currency": "USD"}},
+    }
+    response = api.post("/api/v1/quotes", plan_request, format="json")
+    assert response.status_code == 200, response.json()
+    estim = response.json()["estimate"]["scenarios"]["primary"]["sessions"][0]["lines"][1]
+    assert estim["billing"][0] == {"code": "G0283", "units": 1, "modifiers": ["GP", "KX"]}
+
+
+def test_therapy_spend_in_another_currency_is_refused(api, plan_request):
+    plan_request["coverage"] = {
+        "mode": "insured",
+        "plan": plan_id("Part B"),
+        "standing": {"therapy_spend": {"amount": "10.00", "currency": "CAD"}},
+    }
+    assert api.post("/api/v1/quotes", plan_request, format="json").status_code == 400
