@@ -164,7 +164,7 @@ def _load_plan(
     values = _without(data, "payer", "name", "rules", "code_set_limits")
     for field in InsurancePlan.MONEY_FIELDS:
         values[field] = _money(values.get(field, "0"), currency)
-    for field in ("coinsurance_percent", "reimbursement_percent"):
+    for field in ("coinsurance_percent", "reimbursement_percent", "mppr_percent"):
         values[field] = Decimal(values.get(field, "0"))
     values["currency"] = currency
     plan = loader.get_or_create(

@@ -235,6 +235,7 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
         unit_rule=pricing.UnitRule(plan.unit_rule),
         therapy_kx_threshold=_zero_is_none(plan.therapy_kx_threshold.amount),
         therapy_review_threshold=_zero_is_none(plan.therapy_review_threshold.amount),
+        mppr_percent=_zero_is_none(plan.mppr_percent),
         rules=rules,
     )
 

@@ -200,3 +200,12 @@ def test_self_pay_naming_a_medicare_plan_says_medicare_must_be_billed(cascade: C
     needling = pricing.PlanItem("dry-needling-1-2", 30, 1)
     result = quote_build(quote=quote(cascade, needling, coverage_mode="self_pay"))
     assert "medicare_claim_required" not in {w.code for w in result.estimate.warnings}
+
+
+def test_part_b_reduces_the_second_therapy_unit_of_the_day(cascade: Clinic) -> None:
+    # 15 + 15 minutes of attended e-stim and manual therapy: 97032 x 1 at 17.61 (the day's
+    # first therapy unit, in full), 97140 x 1 at 29.12 less the 20% MPPR = 23.296 -> 23.30.
+    item = pricing.PlanItem("dry-needling-1-2", 30, 1, ("estim-attended", "manual-therapy"))
+    result = quote_build(quote=quote(cascade, item, standing=MET))
+    _, estim, manual = result.estimate.primary.sessions[0].lines
+    assert (estim.allowed, manual.allowed) == (Decimal("17.61"), Decimal("23.30"))

@@ -111,6 +111,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
                     "visit_limit",
                     "unit_rule",
                     ("therapy_kx_threshold", "therapy_review_threshold"),
+                    "mppr_percent",
                 ]
             },
         ),

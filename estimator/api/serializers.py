@@ -589,6 +589,12 @@ class PlanOut(serializers.Serializer):
     visit_limit = serializers.IntegerField(allow_null=True)
     therapy_kx_threshold = MoneyOutField(help_text="0.00 means none.")
     therapy_review_threshold = MoneyOutField(help_text="0.00 means none.")
+    mppr_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        help_text="Multiple-procedure payment reduction: percent cut from each therapy unit "
+        "after the day's first (0.00 = none).",
+    )
     code_set_limits = CodeSetLimitOut(many=True, source="code_set_limits.all")
     benefit_year_start = BenefitYearOut(source="*")
     unit_rule = serializers.CharField()

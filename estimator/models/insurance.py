@@ -38,7 +38,13 @@ class Network(models.TextChoices):
     """Whether the clinic is in the plan's network (decides who bears the charge above allowed)."""
 
     IN = "in", "In network (charge above the allowed amount is written off)"
-    OUT = "out", "Out of network (the patient may be billed the difference)"
+    OUT = (
+        "out",
+        (
+            "Out of network (the patient may be billed the difference; for Medicare, a "
+            "non-participating provider: 95% of the fee schedule, at most the limiting charge)"
+        ),
+    )
 
 
 class UnitRule(models.TextChoices):
@@ -165,6 +171,12 @@ class InsurancePlan(TimeStamped):
         "therapy review threshold",
         help_text="Medicare: past this ($3,000) therapy claims may be reviewed. 0 = none.",
     )
+    mppr_percent = percent_field(
+        "multiple-procedure reduction (%)",
+        help_text="Medicare MPPR, approximated: the percent of a fixed fee cut from each "
+        "therapy unit after the first of the day (Medicare cuts 50% of the practice-expense "
+        "part; 50% x a typical PE share of about 40% = 20). 0 = none.",
+    )
     unit_rule = models.CharField(
         "timed-unit rule",
         max_length=16,
@@ -200,6 +212,10 @@ class InsurancePlan(TimeStamped):
             models.CheckConstraint(
                 condition=Q(reimbursement_percent__gte=0, reimbursement_percent__lte=100),
                 name="plan_reimbursement_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(mppr_percent__gte=0, mppr_percent__lte=100),
+                name="plan_mppr_range",
             ),
             models.CheckConstraint(
                 condition=Q(deductible__gte=0)

@@ -48,9 +48,10 @@ class Ledger:
 class Visit:
     """Per-visit state: copay still to collect and plan payments so far."""
 
-    __slots__ = ("copay_left", "has_copay", "plan_paid")
+    __slots__ = ("copay_left", "has_copay", "plan_paid", "therapy_units")
 
     def __init__(self, copay: Decimal | None) -> None:
         self.copay_left: Decimal = copay if copay is not None else ZERO
         self.has_copay = self.copay_left > ZERO
+        self.therapy_units = 0  # "always therapy" units allowed so far (MPPR)
         self.plan_paid: Decimal = ZERO

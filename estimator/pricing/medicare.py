@@ -40,8 +40,12 @@ MORE_THAN_TWELVE = EstimateWarning(
 )
 
 
-def _is_therapy(code: str) -> bool:
+def is_always_therapy(code: str) -> bool:
+    """An outpatient therapy code (97xxx other than acupuncture, and G0283)."""
     return code == "G0283" or (code.startswith("97") and code not in ACUPUNCTURE_CODES)
+
+
+_is_therapy = is_always_therapy
 
 
 def _is_acupuncture(line: Line) -> bool:

@@ -7,8 +7,17 @@ from decimal import Decimal
 
 from .catalog import PricedLine
 from .ledger import Ledger, Visit
+from .medicare import is_always_therapy
 from .money import ZERO, Rounder, format_money, percent_of
-from .types import Adjustment, AllowedKind, CopayDesign, Network, PlanTerms, SelfPayDiscount
+from .types import (
+    Adjustment,
+    AllowedKind,
+    CopayDesign,
+    Network,
+    PlanKind,
+    PlanTerms,
+    SelfPayDiscount,
+)
 
 
 class Draft:
@@ -94,6 +103,9 @@ class Context:
 
 Rule = Callable[[Draft, Context], None]
 
+NON_PAR_PERCENT = Decimal("95")
+LIMITING_CHARGE_PERCENT = Decimal("115")
+
 
 # ---- paid by the patient -------------------------------------------------------------------
 
@@ -174,10 +186,38 @@ def allowed_amount(draft: Draft, ctx: Context) -> None:
         raw, how = rule.value, "a set fee"
     else:
         raw, how = _per_unit(draft.priced, rule.value, rule.additional, ctx)
+    if rule.kind is AllowedKind.FIXED:
+        raw, how = _fee_schedule_adjustments(draft.priced, rule.value, raw, how, ctx)
     draft.allowed = min(charge, ctx.round(raw))
     draft.note(
         "allowed_amount", f"The plan allows {ctx.money(draft.allowed)} ({how}).", draft.allowed
     )
+
+
+def _non_participating(terms: PlanTerms) -> bool:
+    # Medicare "out of network" is a non-participating provider: paid 95% of the fee
+    # schedule and limited to charging 115% of that (the limiting charge).
+    return terms.kind is PlanKind.MEDICARE and terms.network is Network.OUT
+
+
+def _fee_schedule_adjustments(
+    priced: PricedLine, fee: Decimal, raw: Decimal, how: str, ctx: Context
+) -> tuple[Decimal, str]:
+    """Multiple-procedure payment reduction, then the non-participating 95%."""
+    terms = ctx.plan()
+    pct = terms.mppr_percent
+    if pct is not None and any(is_always_therapy(b.code) for b in priced.billing):
+        units = priced.units if priced.timed else 1
+        # The day's first therapy unit is paid in full, every later one reduced.
+        reduced = units - (1 if ctx.visit.therapy_units == 0 and units > 0 else 0)
+        ctx.visit.therapy_units += units
+        if reduced > 0:
+            raw -= percent_of(fee * reduced, pct)
+            how += f", less {pct}% on {reduced} later therapy unit(s) of the day (MPPR)"
+    if _non_participating(terms):
+        raw = percent_of(raw, NON_PAR_PERCENT)
+        how += f", at {NON_PAR_PERCENT}% for a non-participating provider"
+    return raw, how
 
 
 def _per_unit(
@@ -329,6 +369,8 @@ def settle_covered(draft: Draft, ctx: Context) -> None:
             draft.written_off = above
             msg = f"The {ctx.money(above)} above the allowed amount is written off (in network)."
             draft.note("written_off", msg, above)
+        elif _non_participating(terms):
+            _limiting_charge(draft, ctx, above)
         else:
             draft.balance_billed = above
             msg = (
@@ -337,6 +379,26 @@ def settle_covered(draft: Draft, ctx: Context) -> None:
             )
             draft.note("balance_billed", msg, above)
     _post(draft, ctx)
+
+
+def _limiting_charge(draft: Draft, ctx: Context, above: Decimal) -> None:
+    """Non-participating Medicare: you owe up to the limiting charge, the rest is written off."""
+    limit = ctx.round(percent_of(draft.allowed, LIMITING_CHARGE_PERCENT))
+    billed = min(above, max(ZERO, limit - draft.allowed))
+    draft.balance_billed, draft.written_off = billed, above - billed
+    if billed > ZERO:
+        msg = (
+            f"You owe {ctx.money(billed)} above the allowed amount, up to Medicare's limiting "
+            f"charge of {ctx.money(limit)} ({LIMITING_CHARGE_PERCENT}% of the allowed amount "
+            "for a non-participating provider)."
+        )
+        draft.note("balance_billed", msg, billed)
+    if draft.written_off > ZERO:
+        msg = (
+            f"The {ctx.money(draft.written_off)} above Medicare's limiting charge may not be "
+            "charged and is written off."
+        )
+        draft.note("written_off", msg, draft.written_off)
 
 
 def _post(draft: Draft, ctx: Context) -> None:

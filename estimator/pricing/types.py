@@ -280,6 +280,10 @@ class PlanTerms:
     # 2026) claims carry KX; past the review threshold ($3,000) they may be reviewed.
     therapy_kx_threshold: Decimal | None = None
     therapy_review_threshold: Decimal | None = None
+    # Multiple-procedure payment reduction: the percent of a fixed fee cut from each "always
+    # therapy" unit after the day's first. Medicare cuts 50% of the practice-expense part of
+    # the fee; one plan-wide percent (50% x a typical PE share) approximates per-code PE shares.
+    mppr_percent: Decimal | None = None
 
     @property
     def effective_unit_rule(self) -> UnitRule:

@@ -91,6 +91,7 @@ plan_terms = st.builds(
     reimbursement_percent=st.none() | percent,
     unit_rule=st.none() | st.sampled_from(UnitRule),
     rules=rules,
+    mppr_percent=st.none() | percent,
 )
 standings = st.builds(
     Standing,
