@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from djmoney.money import Money
@@ -20,6 +21,13 @@ from estimator.services import PatientDetails, estimate_create, estimate_issue, 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 START = dt.date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Any:
+    # Standing belongs to the benefit year containing the clinic's today: quote in 2026.
+    with time_machine.travel(dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 @pytest.fixture
