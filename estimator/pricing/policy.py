@@ -121,9 +121,11 @@ def treat_session(
         what = f"{limit} visits a benefit year"
         _past_limit(session, decided, covered, "visit_limit", what)
         return decided
-    ledger.visits_used += 1
     for code_set in terms.code_set_limits:
         _count_code_set(session, spec, code_set, decided, covered, ledger)
+    # A visit whose only covered line a code-set limit just refused uses no plan visit.
+    if any(t is Treatment.COVERED for t, _ in decided):
+        ledger.visits_used += 1
     return decided
 
 

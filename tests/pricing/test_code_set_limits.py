@@ -79,3 +79,14 @@ def test_the_plan_wide_visit_limit_still_counts_every_visit():
     st = standing(deductible_met="500.00")
     est = estimate_plan(plan(item("DN", 30, 2, "ESTIM")), catalog(), insured(st, visit_limit=1))
     assert line(est, 2, "ESTIM").patient_pays == D("20.00")
+
+
+def test_a_visit_refused_by_a_code_set_limit_uses_no_plan_visit():
+    # Plan-wide limit 1 visit, acupuncture limit already used up: the acupuncture session is
+    # not covered (110.00) and does not count, so the e-stim-only visit after it is still
+    # covered (allowed 12.00, 20% = 2.40).
+    st = standing(deductible_met="283.00", limit_visits_used={"acupuncture": 20})
+    req = plan(item("ACU", 30, 1), item("DN", 30, 1, "ESTIM"))
+    est = estimate_plan(req, catalog(), medicare(st, visit_limit=1))
+    assert line(est, 1, "ACU").patient_pays == D("110.00")
+    assert line(est, 2, "ESTIM").patient_pays == D("2.40")
