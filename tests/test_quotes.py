@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from djmoney.money import Money
@@ -17,17 +16,11 @@ from estimator.models import Clinic, Estimate, InsurancePlan
 from estimator.quotes import QuoteInput, QuoteInvalid, quote_build
 from estimator.services import PatientDetails, estimate_create, estimate_issue, estimate_void
 
-# Plans start on fixed days near the clock's day (the catalog's prices change on 2027-01-01).
+# Plans start on fixed days near the clock's day (the catalog's prices change on 2027-01-01),
+# and the patient's standing belongs to the benefit year of that day: 2026.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 START = dt.date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def _today() -> Any:
-    # Standing belongs to the benefit year containing the clinic's today: quote in 2026.
-    with time_machine.travel(dt.datetime(2026, 11, 20, 18, 0, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-import time_machine
 
 from estimator import pricing
 from estimator.models import Clinic, CoverageMode, InsurancePlan
@@ -64,14 +63,6 @@ def engine_quote(
             plan=plan,
         )
     )
-
-
-@pytest.fixture(autouse=True)
-def _today() -> Any:
-    # The page tests are written for Wednesday 2026-11-25 (START is the next business day,
-    # a birth date that day is not in the past): travel there rather than trust the clock.
-    with time_machine.travel(dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)):
-        yield
 
 
 @pytest.fixture
