@@ -11,3 +11,11 @@ class EstimatorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "estimator"
     verbose_name = "Estimator"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import roles_after_migrate
+
+        # After auth's own handler has made the permissions of every model.
+        post_migrate.connect(roles_after_migrate, sender=self)

@@ -17,6 +17,7 @@ from .models import (
     AddOnPrice,
     BodyArea,
     Clinic,
+    CodeSetLimit,
     CoverageRule,
     InsurancePlan,
     Package,
@@ -163,10 +164,10 @@ def _load_plan(
     payers: dict[str, Payer],
 ) -> InsurancePlan:
     currency = clinic.currency
-    values = _without(data, "payer", "name", "rules")
+    values = _without(data, "payer", "name", "rules", "code_set_limits")
     for field in InsurancePlan.MONEY_FIELDS:
         values[field] = _money(values.get(field, "0"), currency)
-    for field in ("coinsurance_percent", "reimbursement_percent"):
+    for field in ("coinsurance_percent", "reimbursement_percent", "mppr_percent"):
         values[field] = Decimal(values.get(field, "0"))
     values["currency"] = currency
     plan = loader.get_or_create(
@@ -180,8 +181,20 @@ def _load_plan(
             lookup["service"] = services[rule["service"]]
         else:
             lookup["add_on"] = add_ons[rule["add_on"]]
-        rule_values = _without(rule, "service", "add_on", "allowed_amount", "allowed_percent")
-        rule_values["allowed_amount"] = _money(rule.get("allowed_amount", "0"), currency)
+        rule_values = _without(
+            rule,
+            "service",
+            "add_on",
+            "allowed_amount",
+            "additional_unit_allowed_amount",
+            "allowed_percent",
+        )
+        for name in ("allowed_amount", "additional_unit_allowed_amount"):
+            rule_values[name] = _money(rule.get(name, "0"), currency)
         rule_values["allowed_percent"] = Decimal(rule.get("allowed_percent", "100"))
         loader.get_or_create(CoverageRule, lookup, rule_values)
+    for limit in data.get("code_set_limits", ()):
+        loader.get_or_create(
+            CodeSetLimit, {"plan": plan, "key": limit["key"]}, _without(limit, "key")
+        )
     return plan

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from . import pricing
-from .models import Clinic, CoverageMode, InsurancePlan
+from .models import Clinic, CoverageMode, InsurancePlan, PayerKind
 from .selectors import catalog_snapshot, plan_terms
 
 
@@ -135,9 +135,25 @@ def _check_dates(clinic: Clinic, start: dt.date) -> list[Problem]:
     return []
 
 
+def _self_pay(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
+    # A plan named with self-pay is kept only when it says the patient is a Medicare
+    # beneficiary: the estimate must then say which codes Medicare has to be billed for.
+    plan = q.plan
+    if (
+        plan is None
+        or plan.clinic_id != q.clinic.pk
+        or not plan.active
+        or plan.payer.kind != PayerKind.MEDICARE
+    ):
+        return pricing.SelfPay(), None, []
+    return pricing.SelfPay(medicare=plan_terms(plan=plan)), plan, []
+
+
 def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
     if q.coverage_mode == CoverageMode.SELF_PAY:
-        return pricing.SelfPay(), None, []
+        return _self_pay(q)
+    # The patient tells us where they stand today: that is the benefit year it belongs to.
+    q = dataclasses.replace(q, standing=dataclasses.replace(q.standing, as_of=q.clinic.today()))
     plan = q.plan
     if plan is None and q.coverage_mode == CoverageMode.UNKNOWN:
         plan = q.clinic.unsure_patient_plan
@@ -147,8 +163,9 @@ def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
                 "coverage; choose self-pay or a plan."
             )
             return pricing.SelfPay(), None, [Problem("coverage.plan", "no_assumed_plan", message)]
-        # Unknown coverage of an assumed plan: nothing is known about the patient's year.
-        return pricing.Unverified(plan_terms(plan=plan), pricing.Standing()), plan, []
+        # The patient is unsure of their plan, not of their year: what they say they have
+        # already met still applies to the assumed plan (docs/api.md promises it).
+        return pricing.Unverified(plan_terms(plan=plan), q.standing), plan, []
     if plan is None:
         return pricing.SelfPay(), None, [Problem("coverage.plan", "required", "Choose a plan.")]
     if plan.clinic_id != q.clinic.pk or not plan.active:
@@ -160,11 +177,28 @@ def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
     return pricing.Insured(terms, q.standing), plan, []
 
 
+def _check_limit_keys(coverage: pricing.Coverage) -> list[Problem]:
+    # Visits used toward a limit the plan does not have would be silently ignored: refuse.
+    if isinstance(coverage, pricing.SelfPay):
+        return []
+    known = {limit.key for limit in coverage.terms.code_set_limits}
+    return [
+        Problem(
+            f"coverage.standing.limit_visits_used.{key}",
+            "unknown_visit_limit",
+            f"The plan has no visit limit called {key!r}"
+            + (f"; its limits are: {', '.join(sorted(known))}." if known else "."),
+        )
+        for key in sorted(coverage.standing.limit_visits_used)
+        if key not in known
+    ]
+
+
 def quote_build(*, quote: QuoteInput) -> Quote:
     """Price a plan request: one snapshot of the catalog, then the pure engine."""
     problems = _check_dates(quote.clinic, quote.start_date)
     coverage, plan, coverage_problems = _coverage(quote)
-    problems += coverage_problems
+    problems += coverage_problems + _check_limit_keys(coverage)
     catalog = catalog_snapshot(
         clinic=quote.clinic,
         service_codes=[item.service_code for item in quote.items],

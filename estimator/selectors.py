@@ -14,6 +14,7 @@ from .models import (
     AddOnPrice,
     AllowedBasis,
     Clinic,
+    CodeSetLimit,
     CoverageRule,
     InsurancePlan,
     Package,
@@ -150,6 +151,7 @@ def _service_def(service: ServiceType, rows: list[ServicePrice]) -> pricing.Serv
         basis=pricing.Basis(service.billing_basis),
         additional_unit_code=service.additional_unit_code or None,
         usually_covered=service.usually_covered,
+        contact_minutes={int(k): int(v) for k, v in (service.contact_minutes or {}).items()},
     )
 
 
@@ -188,11 +190,14 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
             "status",
             "allowed_basis",
             "allowed_amount",
+            "additional_unit_allowed_amount",
             "allowed_percent",
             "note",
+            "denial",
         )
     )
-    for service_code, add_on_code, status, basis, amount, percent, note in rows:
+    for row in rows:
+        service_code, add_on_code, status, basis, amount, additional, percent, note, denial = row
         if service_code is not None:
             key = ("service", service_code)
         elif add_on_code is not None:
@@ -201,10 +206,17 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
             continue
         allowed = None
         if basis == AllowedBasis.FIXED:
-            allowed = pricing.AllowedAmount(pricing.AllowedKind.FIXED, amount)
+            allowed = pricing.AllowedAmount(
+                pricing.AllowedKind.FIXED, amount, _zero_is_none(additional)
+            )
         elif basis == AllowedBasis.PERCENT:
             allowed = pricing.AllowedAmount(pricing.AllowedKind.PERCENT, percent)
-        rules[key] = pricing.CoverageRule(pricing.CoverageStatus(status), allowed, note.strip())
+        rules[key] = pricing.CoverageRule(
+            pricing.CoverageStatus(status),
+            allowed,
+            note.strip(),
+            pricing.Denial(denial) if denial else None,
+        )
     return pricing.PlanTerms(
         kind=pricing.PlanKind(plan.payer.kind),
         network=pricing.Network(plan.network),
@@ -212,14 +224,32 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
         deductible=plan.deductible.amount,
         coinsurance_percent=plan.coinsurance_percent,
         copay=_zero_is_none(plan.copay.amount),
+        copay_design=pricing.CopayDesign(plan.copay_design),
         oop_max=_zero_is_none(plan.out_of_pocket_max.amount),
         benefit_year_start=(plan.benefit_year_start_month, plan.benefit_year_start_day),
         visit_limit=plan.visit_limit,
+        code_set_limits=_code_set_limits(plan),
         per_visit_max=_zero_is_none(plan.per_visit_max.amount),
         annual_max=_zero_is_none(plan.annual_max.amount),
         reimbursement_percent=_zero_is_none(plan.reimbursement_percent),
         unit_rule=pricing.UnitRule(plan.unit_rule),
+        therapy_kx_threshold=_zero_is_none(plan.therapy_kx_threshold.amount),
+        therapy_review_threshold=_zero_is_none(plan.therapy_review_threshold.amount),
+        mppr_percent=_zero_is_none(plan.mppr_percent),
         rules=rules,
+    )
+
+
+def _code_set_limits(plan: InsurancePlan) -> tuple[pricing.CodeSetLimit, ...]:
+    return tuple(
+        pricing.CodeSetLimit(
+            key=limit.key,
+            name=limit.name,
+            codes=frozenset(limit.codes),
+            max_visits=limit.max_visits,
+            certain_visits=limit.certain_visits,
+        )
+        for limit in CodeSetLimit.objects.filter(plan=plan).order_by("key")
     )
 
 

@@ -16,7 +16,8 @@ from estimator.models import Clinic, Estimate, InsurancePlan
 from estimator.quotes import QuoteInput, QuoteInvalid, quote_build
 from estimator.services import PatientDetails, estimate_create, estimate_issue, estimate_void
 
-# Plans start on fixed days near the clock's day (the catalog's prices change on 2027-01-01).
+# Plans start on fixed days near the clock's day (the catalog's prices change on 2027-01-01),
+# and the patient's standing belongs to the benefit year of that day: 2026.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 START = dt.date(2026, 12, 1)

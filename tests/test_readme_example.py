@@ -29,6 +29,7 @@ def readme_rows() -> list[list[str]]:
 
 
 @pytest.mark.django_db
+# The $450 met is the patient's standing on the clock's day (2026-11-25), in the 2026 benefit year.
 @pytest.mark.usefixtures("clock")
 def test_readme_worked_example_matches_the_engine(starter_catalog: Any) -> None:
     quote = QuoteInput(

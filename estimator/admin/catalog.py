@@ -138,6 +138,7 @@ class ServiceTypeAdmin(SimpleHistoryAdmin):
                     ("billing_code", "additional_unit_code"),
                     "billing_basis",
                     "durations",
+                    "contact_minutes",
                     "usually_covered",
                 ]
             },

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from estimator.formatting import money_text
-from estimator.models import CoverageRule, InsurancePlan, Payer
+from estimator.models import CodeSetLimit, CoverageRule, InsurancePlan, Payer
 
 from .common import money_column
 
@@ -45,12 +45,22 @@ class CoverageRuleInline(admin.TabularInline):
         "status",
         "allowed_basis",
         "allowed_amount",
+        "additional_unit_allowed_amount",
         "allowed_percent",
+        "denial",
         "note",
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CoverageRule]:
         return super().get_queryset(request).select_related("plan", "service", "add_on")
+
+
+class CodeSetLimitInline(admin.TabularInline):
+    """Visit limits that count only some codes (Medicare: 20 acupuncture visits a year)."""
+
+    model = CodeSetLimit
+    extra = 0
+    fields = ["key", "name", "billing_codes", "max_visits", "certain_visits"]
 
 
 @admin.register(InsurancePlan)
@@ -74,7 +84,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "payer__name", "clinic__name"]
     list_select_related = ["payer", "clinic"]
     autocomplete_fields = ["payer", "clinic"]
-    inlines = [CoverageRuleInline]
+    inlines = [CodeSetLimitInline, CoverageRuleInline]
     deductible_text = money_column("deductible", "deductible")
     copay_text = money_column("copay", "copay")
     fieldsets = [
@@ -84,7 +94,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     ("deductible", "coinsurance_percent"),
-                    "copay",
+                    ("copay", "copay_design"),
                     "out_of_pocket_max",
                 ]
             },
@@ -100,6 +110,8 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
                     ("benefit_year_start_month", "benefit_year_start_day"),
                     "visit_limit",
                     "unit_rule",
+                    ("therapy_kx_threshold", "therapy_review_threshold"),
+                    "mppr_percent",
                 ]
             },
         ),

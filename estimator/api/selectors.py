@@ -82,7 +82,10 @@ def plans_list(
     *, clinic: str | None = None, payer: int | None = None, active: bool | None = None
 ) -> QuerySet[InsurancePlan]:
     """Insurance plans with their clinic and payer."""
-    queryset = _active(InsurancePlan.objects.select_related("clinic", "payer"), active)
+    queryset = _active(
+        InsurancePlan.objects.select_related("clinic", "payer").prefetch_related("code_set_limits"),
+        active,
+    )
     if clinic:
         queryset = queryset.filter(clinic__slug=clinic)
     if payer:

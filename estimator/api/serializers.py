@@ -31,6 +31,9 @@ MAX_DIAGNOSIS_CODES = 12
 # ---- quote and estimate requests -------------------------------------------------------------
 
 
+MONEY_STANDING = ("deductible_met", "out_of_pocket_met", "annual_max_used", "therapy_spend")
+
+
 class StandingInput(StrictSerializer):
     """Where the patient stands in the benefit year: what is already met or used."""
 
@@ -38,6 +41,18 @@ class StandingInput(StrictSerializer):
     out_of_pocket_met = MoneyInput(required=False)
     visits_used = StrictIntegerField(min_value=0, max_value=366, required=False, default=0)
     annual_max_used = MoneyInput(required=False)
+    therapy_spend = MoneyInput(
+        required=False,
+        help_text="Medicare: allowed amounts of outpatient therapy (PT and SLP) already this "
+        "year; therapy lines carry KX once the year passes the plan's KX threshold.",
+    )
+    limit_visits_used = serializers.DictField(
+        child=StrictIntegerField(min_value=0, max_value=366),
+        required=False,
+        default=dict,
+        help_text="Visits already counted toward each of the plan's limits on a set of codes, "
+        'by the limit\'s key (GET /api/v1/plans: code_set_limits), e.g. {"acupuncture": 4}.',
+    )
 
 
 class CoverageInput(StrictSerializer):
@@ -109,7 +124,7 @@ class QuoteRequest(StrictSerializer):
                 )
             ]
             for name, value in standing.items()
-            if isinstance(value, dict) and value["currency"] != clinic.currency
+            if name in MONEY_STANDING and value["currency"] != clinic.currency
         }
         if wrong:
             raise serializers.ValidationError({"coverage": {"standing": wrong}})
@@ -145,6 +160,8 @@ class QuoteRequest(StrictSerializer):
                 oop_met=amount("out_of_pocket_met"),
                 visits_used=standing.get("visits_used", 0),
                 annual_max_used=amount("annual_max_used"),
+                therapy_spend=amount("therapy_spend"),
+                limit_visits_used=dict(standing.get("limit_visits_used") or {}),
             ),
         )
 
@@ -321,6 +338,16 @@ class EngineEstimateOut(serializers.Serializer):
     currency = serializers.CharField()
     coverage = serializers.CharField()
     is_range = serializers.BooleanField()
+    abn_required = serializers.BooleanField(
+        default=False,
+        help_text="A Medicare patient may be charged for some lines only with a signed ABN "
+        "(CMS-R-131) given before the service; those lines' codes carry GA.",
+    )
+    waiver_required = serializers.BooleanField(
+        default=False,
+        help_text="Some lines are denied as experimental/investigational and may be billed "
+        "only with the patient's signed waiver.",
+    )
     schedule = serializers.ListField(child=serializers.DateField())
     assumptions = serializers.ListField(child=serializers.CharField())
     warnings = WarningOut(many=True)
@@ -479,6 +506,11 @@ class ServiceOut(serializers.Serializer):
     additional_unit_code = serializers.CharField()
     billing_basis = serializers.CharField()
     durations = serializers.ListField(child=serializers.IntegerField())
+    contact_minutes = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Booked length (minutes, as a string key) -> one-on-one contact minutes that "
+        "timed units count; lengths not listed are all contact time.",
+    )
     usually_covered = serializers.BooleanField()
     active = serializers.BooleanField()
     prices = ServicePriceOut(many=True, source="current_prices")
@@ -529,6 +561,20 @@ class BenefitYearOut(serializers.Serializer):
     day = serializers.IntegerField(source="benefit_year_start_day")
 
 
+class CodeSetLimitOut(serializers.Serializer):
+    """A visit limit that counts only visits billing one of its codes."""
+
+    key = serializers.CharField()
+    name = serializers.CharField()
+    billing_codes = serializers.ListField(child=serializers.CharField(), source="codes")
+    max_visits = serializers.IntegerField()
+    certain_visits = serializers.IntegerField(
+        allow_null=True,
+        help_text="Visits covered without conditions; later ones up to max_visits need "
+        "documented improvement and are quoted as a range. null: all are covered.",
+    )
+
+
 class PlanOut(serializers.Serializer):
     """An insurance plan a clinic quotes, with its cost sharing and limits."""
 
@@ -541,11 +587,25 @@ class PlanOut(serializers.Serializer):
     deductible = MoneyOutField()
     coinsurance_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     copay = MoneyOutField()
+    copay_design = serializers.ChoiceField(
+        choices=[d.value for d in pricing.CopayDesign],
+        help_text="copay_then_deductible, copay_waives_deductible (the deductible is waived "
+        "for a visit with a copay) or deductible_then_coinsurance (no copay).",
+    )
     out_of_pocket_max = MoneyOutField(help_text="0.00 means no maximum.")
     reimbursement_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     per_visit_max = MoneyOutField()
     annual_max = MoneyOutField()
     visit_limit = serializers.IntegerField(allow_null=True)
+    therapy_kx_threshold = MoneyOutField(help_text="0.00 means none.")
+    therapy_review_threshold = MoneyOutField(help_text="0.00 means none.")
+    mppr_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        help_text="Multiple-procedure payment reduction: percent cut from each therapy unit "
+        "after the day's first (0.00 = none).",
+    )
+    code_set_limits = CodeSetLimitOut(many=True, source="code_set_limits.all")
     benefit_year_start = BenefitYearOut(source="*")
     unit_rule = serializers.CharField()
     active = serializers.BooleanField()

@@ -19,7 +19,7 @@ def create_roles(apps: Any, schema_editor: Any) -> None:
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles_ensure(apps=apps)
+    roles_ensure(apps=apps, strict=False)
 
 
 def remove_roles(apps: Any, schema_editor: Any) -> None:

@@ -268,6 +268,14 @@ class ServiceType(TimeStamped):
         validators=[validate_durations],
         help_text="Session lengths a patient can choose, e.g. 15, 30, 45, 60.",
     )
+    contact_minutes = models.JSONField(
+        "one-on-one minutes per booked length",
+        default=dict,
+        blank=True,
+        help_text="Timed units count personal one-on-one contact, not the time needles rest: "
+        '{"30": 15, "60": 30} bills a 30-minute booking as 15 minutes (1 unit). Lengths not '
+        "listed bill their full length. Timed codes only.",
+    )
     usually_covered = models.BooleanField(
         default=False,
         help_text="Leave off for dry needling: most plans do not cover it. Without a coverage "
@@ -291,7 +299,27 @@ class ServiceType(TimeStamped):
             errors.setdefault("additional_unit_code", []).append(
                 "Only timed (per-unit) codes have an additional-unit code."
             )
+        errors.update(self._contact_errors())
         raise_if(errors)
+
+    def _contact_errors(self) -> dict[str, list[str]]:
+        contact = self.contact_minutes
+        if not contact:
+            return {}
+        if not isinstance(contact, dict):
+            return {"contact_minutes": ['Write it as {"30": 15}: booked minutes, contact.']}
+        found = []
+        if self.billing_basis != BillingBasis.UNIT:
+            found.append("Only timed (per-unit) codes count contact minutes.")
+        offered = {str(d) for d in self.durations or []}
+        for booked, minutes in contact.items():
+            if booked not in offered:
+                found.append(f"{booked} is not one of the offered lengths.")
+            elif isinstance(minutes, bool) or not isinstance(minutes, int):
+                found.append(f"{minutes!r} is not a whole number of minutes.")
+            elif not 0 < minutes <= int(booked):
+                found.append(f"Contact minutes for {booked} must be 1 to {booked}.")
+        return {"contact_minutes": found} if found else {}
 
 
 class AddOn(TimeStamped):

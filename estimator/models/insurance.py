@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from estimator.validators import validate_billing_code
 
 from .base import (
     Currency,
@@ -35,7 +38,13 @@ class Network(models.TextChoices):
     """Whether the clinic is in the plan's network (decides who bears the charge above allowed)."""
 
     IN = "in", "In network (charge above the allowed amount is written off)"
-    OUT = "out", "Out of network (the patient may be billed the difference)"
+    OUT = (
+        "out",
+        (
+            "Out of network (the patient may be billed the difference; for Medicare, a "
+            "non-participating provider: 95% of the fee schedule, at most the limiting charge)"
+        ),
+    )
 
 
 class UnitRule(models.TextChoices):
@@ -43,6 +52,23 @@ class UnitRule(models.TextChoices):
 
     EIGHT_MINUTE = "eight_minute", "CMS 8-minute rule (timed minutes pooled per visit)"
     MIDPOINT = "midpoint", "AMA/CPT midpoint rule (counted per code)"
+
+
+class CopayDesign(models.TextChoices):
+    """How the plan's copay and deductible combine on a covered visit."""
+
+    COPAY_THEN_DEDUCTIBLE = (
+        "copay_then_deductible",
+        "Copay first (not subject to the deductible), then deductible, then coinsurance",
+    )
+    COPAY_WAIVES_DEDUCTIBLE = (
+        "copay_waives_deductible",
+        "Copay instead of the deductible (deductible waived for the visit), then coinsurance",
+    )
+    DEDUCTIBLE_THEN_COINSURANCE = (
+        "deductible_then_coinsurance",
+        "No copay: deductible, then coinsurance",
+    )
 
 
 class Payer(TimeStamped):
@@ -94,6 +120,14 @@ class InsurancePlan(TimeStamped):
         help_text="Fixed amount the patient pays per visit for covered services, before and "
         "apart from the deductible. 0 if the plan uses no copay.",
     )
+    copay_design = models.CharField(
+        "copay and deductible",
+        max_length=28,
+        choices=CopayDesign.choices,
+        default=CopayDesign.COPAY_THEN_DEDUCTIBLE,
+        help_text="The plan documents say which: many plans waive the deductible for a visit "
+        "with a copay; others charge no copay for therapy.",
+    )
     out_of_pocket_max = money_field(
         "out-of-pocket maximum",
         help_text="Most the patient pays for covered services in a benefit year; past it the "
@@ -128,6 +162,21 @@ class InsurancePlan(TimeStamped):
         "annual maximum",
         help_text="Most the plan pays in a benefit year. 0 means no annual maximum.",
     )
+    therapy_kx_threshold = money_field(
+        "therapy KX threshold",
+        help_text="Medicare: outpatient therapy allowed amounts a year (PT and SLP combined) "
+        "past which claims carry KX — $2,480 in 2026. 0 = none.",
+    )
+    therapy_review_threshold = money_field(
+        "therapy review threshold",
+        help_text="Medicare: past this ($3,000) therapy claims may be reviewed. 0 = none.",
+    )
+    mppr_percent = percent_field(
+        "multiple-procedure reduction (%)",
+        help_text="Medicare MPPR, approximated: the percent of a fixed fee cut from each "
+        "therapy unit after the first of the day (Medicare cuts 50% of the practice-expense "
+        "part; 50% x a typical PE share of about 40% = 20). 0 = none.",
+    )
     unit_rule = models.CharField(
         "timed-unit rule",
         max_length=16,
@@ -141,7 +190,15 @@ class InsurancePlan(TimeStamped):
 
     objects = PlanManager()
 
-    MONEY_FIELDS = ("deductible", "copay", "out_of_pocket_max", "per_visit_max", "annual_max")
+    MONEY_FIELDS = (
+        "deductible",
+        "copay",
+        "out_of_pocket_max",
+        "per_visit_max",
+        "annual_max",
+        "therapy_kx_threshold",
+        "therapy_review_threshold",
+    )
 
     class Meta:
         ordering = ["clinic__name", "payer__name", "name"]
@@ -157,11 +214,17 @@ class InsurancePlan(TimeStamped):
                 name="plan_reimbursement_range",
             ),
             models.CheckConstraint(
+                condition=Q(mppr_percent__gte=0, mppr_percent__lte=100),
+                name="plan_mppr_range",
+            ),
+            models.CheckConstraint(
                 condition=Q(deductible__gte=0)
                 & Q(copay__gte=0)
                 & Q(out_of_pocket_max__gte=0)
                 & Q(per_visit_max__gte=0)
-                & Q(annual_max__gte=0),
+                & Q(annual_max__gte=0)
+                & Q(therapy_kx_threshold__gte=0)
+                & Q(therapy_review_threshold__gte=0),
                 name="plan_amounts_not_negative",
             ),
         ]
@@ -197,6 +260,83 @@ class InsurancePlan(TimeStamped):
         raise_if(errors)
 
 
+def _billing_codes(text: str) -> list[str]:
+    return [code for code in text.replace(",", " ").split() if code]
+
+
+class CodeSetLimit(TimeStamped):
+    """A visit limit that counts only visits billing one of its codes.
+
+    Medicare's NCD 30.3.3 limit (20 acupuncture visits) counts acupuncture sessions only;
+    Part B therapy (97xxx, G0283) has no visit limit, so the limit cannot be plan-wide.
+    """
+
+    plan = models.ForeignKey(
+        InsurancePlan, on_delete=models.CASCADE, related_name="code_set_limits"
+    )
+    key = models.SlugField(
+        max_length=40,
+        help_text="Short name the API uses for visits already used, e.g. 'acupuncture'.",
+    )
+    name = models.CharField(
+        max_length=80,
+        help_text="Shown to patients, e.g. 'acupuncture' (as in '20 acupuncture "
+        "visits a benefit year').",
+    )
+    billing_codes = models.CharField(
+        max_length=200,
+        help_text="Codes that count, separated by spaces: 97810 97811 97813 97814 (add 20560 "
+        "20561 where the plan counts needle insertion).",
+    )
+    max_visits = models.PositiveSmallIntegerField(
+        "visits a benefit year",
+        validators=[MaxValueValidator(366)],
+        help_text="Visits billing one of the codes that are covered in a benefit year; the "
+        "codes are not covered after that. Other services of the visit are not affected.",
+    )
+    certain_visits = models.PositiveSmallIntegerField(
+        "visits covered without conditions",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(366)],
+        help_text="Later visits, up to the limit, are covered only with documented improvement "
+        "and are quoted as a range (Medicare acupuncture: 12, then 8 more up to 20). Empty = "
+        "every visit up to the limit is covered.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "key"]
+        verbose_name = "visit limit on a set of codes"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="code_set_limit_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.max_visits} visits ({self.billing_codes})"
+
+    @property
+    def codes(self) -> list[str]:
+        """The billing codes as a list."""
+        return _billing_codes(self.billing_codes)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        codes = self.codes
+        if not codes:
+            errors.setdefault("billing_codes", []).append("Enter at least one billing code.")
+        for code in codes:
+            try:
+                validate_billing_code(code)
+            except ValidationError as error:
+                errors.setdefault("billing_codes", []).extend(f"{code}: {m}" for m in error)
+        if self.certain_visits is not None and self.certain_visits > self.max_visits:
+            errors.setdefault("certain_visits", []).append(
+                "Cannot be more than the visits a benefit year."
+            )
+        raise_if(errors)
+
+
 class CoverageStatus(models.TextChoices):
     """What the plan says about a code."""
 
@@ -212,6 +352,15 @@ class AllowedBasis(models.TextChoices):
     CHARGE = "charge", "The clinic's charge"
     FIXED = "fixed", "Fixed amount (per unit for timed codes)"
     PERCENT = "percent", "Percentage of the charge"
+
+
+class Denial(models.TextChoices):
+    """Why a plan does not pay, where that decides who may be billed."""
+
+    ABN_REQUIRED = "abn_required", "Medicare expects to deny it: charge only with a signed ABN (GA)"
+    STATUTORY = "statutory_exclusion", "Excluded from Medicare by law: patient pays, no ABN (GY)"
+    BUNDLED = "bundled", "Bundled into another service: written off in network"
+    INVESTIGATIONAL = "investigational", "Experimental/investigational: bill only with a waiver"
 
 
 class CoverageRule(TimeStamped):
@@ -236,6 +385,12 @@ class CoverageRule(TimeStamped):
     allowed_amount = money_field(
         "allowed amount (fixed)", help_text="Fee-schedule amount, per unit for timed codes."
     )
+    additional_unit_allowed_amount = money_field(
+        "allowed amount per additional unit (fixed)",
+        help_text="For codes billed as a first 15 minutes plus each additional 15 minutes "
+        "(97810 + 97811, 97813 + 97814): the fee-schedule amount of each additional unit, "
+        "e.g. 28.47 for 97811 beside 37.03 for 97810. 0 = every unit at the amount above.",
+    )
     allowed_percent = percent_field(
         "allowed amount (% of charge)", default="100", help_text="Used with 'Percentage'."
     )
@@ -244,6 +399,14 @@ class CoverageRule(TimeStamped):
         blank=True,
         help_text="Plain-language condition shown with estimates, e.g. 'Only for chronic "
         "low-back pain, by a licensed acupuncturist'.",
+    )
+    denial = models.CharField(
+        "reason not covered",
+        max_length=24,
+        choices=Denial.choices,
+        blank=True,
+        help_text="For 'Not covered': why, where it decides who may be billed. Empty: the "
+        "patient pays (for Medicare, only with a signed ABN).",
     )
     history = HistoricalRecords()
 
@@ -269,6 +432,10 @@ class CoverageRule(TimeStamped):
                 condition=Q(allowed_amount__gte=0), name="rule_allowed_not_negative"
             ),
             models.CheckConstraint(
+                condition=Q(additional_unit_allowed_amount__gte=0),
+                name="rule_additional_allowed_not_negative",
+            ),
+            models.CheckConstraint(
                 condition=Q(allowed_percent__gte=0, allowed_percent__lte=100),
                 name="rule_allowed_percent_range",
             ),
@@ -284,16 +451,18 @@ class CoverageRule(TimeStamped):
             errors.setdefault("service", []).append(
                 "Choose either a session type or an add-on (one, not both)."
             )
-        require_non_negative(errors, "allowed_amount", self.allowed_amount)
-        if self.plan_id:
-            require_currency(
-                errors, "allowed_amount", self.allowed_amount, self.plan.currency, "the plan"
-            )
+        for name in ("allowed_amount", "additional_unit_allowed_amount"):
+            amount = getattr(self, name)
+            require_non_negative(errors, name, amount)
+            if self.plan_id:
+                require_currency(errors, name, amount, self.plan.currency, "the plan")
         if self.allowed_basis == AllowedBasis.FIXED and self.status != CoverageStatus.NOT_COVERED:
             if self.allowed_amount is None or self.allowed_amount.amount <= 0:
                 errors.setdefault("allowed_amount", []).append(
                     "Enter the fee-schedule amount, or choose another basis."
                 )
+        if self.denial and self.status != CoverageStatus.NOT_COVERED:
+            errors.setdefault("denial", []).append("Only a 'Not covered' rule has a reason.")
         if self.plan_id and not errors:
             self._clean_unique(errors)
         raise_if(errors)

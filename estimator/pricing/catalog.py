@@ -17,6 +17,7 @@ from .types import (
     BillingCode,
     CatalogSnapshot,
     CoverageStatus,
+    Denial,
     LineKind,
     PlanKind,
     PlanTerms,
@@ -43,6 +44,7 @@ class PricedLine:
     allowed: AllowedAmount | None
     bundled: bool
     note: str = ""
+    denial: Denial | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,7 @@ def _session_units(
 ) -> list[int]:
     """Units per line: 1 for untimed codes, the unit rule over the timed ones."""
     bases = [service.basis, *(a.basis for a in addons)]
-    durations = [minutes, *(a.minutes for a in addons)]
+    durations = [service.contact(minutes), *(a.minutes for a in addons)]
     timed = [i for i, basis in enumerate(bases) if basis is Basis.UNIT]
     units = [1] * len(bases)
     for i, count in zip(timed, assign_units(rule, [durations[i] for i in timed]), strict=True):
@@ -140,15 +142,15 @@ def _lookup(
 
 def _status(
     terms: PlanTerms | None, kind: LineKind, code: str, usually_covered: bool
-) -> tuple[CoverageStatus | None, bool, AllowedAmount | None, str]:
+) -> tuple[CoverageStatus | None, bool, AllowedAmount | None, str, Denial | None]:
     if terms is None:
-        return None, False, None, ""
+        return None, False, None, "", None
     found = terms.rules.get((kind.value, code))
     if found is not None:
-        return found.status, True, found.allowed, found.note
+        return found.status, True, found.allowed, found.note, found.denial
     # Never assume coverage without a rule: usually-covered codes become "unknown".
     status = CoverageStatus.UNKNOWN if usually_covered else CoverageStatus.NOT_COVERED
-    return status, False, None, ""
+    return status, False, None, "", None
 
 
 def _service_line(
@@ -156,7 +158,7 @@ def _service_line(
 ) -> PricedLine:
     timed = service.basis is Basis.UNIT
     billing = _service_billing(service, units) if timed else (BillingCode(service.billing_code, 1),)
-    status, has_rule, allowed, note = _status(
+    status, has_rule, allowed, note, denial = _status(
         terms, LineKind.SERVICE, service.code, service.usually_covered
     )
     name = f"{service.name} ({minutes} min)"
@@ -173,6 +175,7 @@ def _service_line(
         allowed,
         False,
         note,
+        denial,
     )
 
 
@@ -192,7 +195,7 @@ def _addon_line(addon: AddonDef, units: int, price: Decimal, terms: PlanTerms | 
     medicare = terms is not None and terms.kind is PlanKind.MEDICARE
     code = addon.medicare_billing_code if medicare and addon.medicare_billing_code else None
     billing = (BillingCode(code or addon.billing_code, units),)
-    status, has_rule, allowed, note = _status(
+    status, has_rule, allowed, note, denial = _status(
         terms, LineKind.ADDON, addon.code, addon.usually_covered
     )
     bundled = medicare and addon.medicare_bundled
@@ -209,4 +212,5 @@ def _addon_line(addon: AddonDef, units: int, price: Decimal, terms: PlanTerms | 
         allowed,
         bundled,
         note,
+        denial,
     )

@@ -13,24 +13,27 @@ from .ledger import Ledger, Visit
 from .medicare import apply_medicare_claim_rules
 from .money import ZERO, Rounder, percent_of, rounder_for
 from .packages import Candidate, PackagePlan, choose_packages
-from .policy import ScenarioSpec, annual_maximum_used, scenario_specs, treat_session
+from .policy import EXPECTED, ScenarioSpec, annual_maximum_used, scenario_specs, treat_session
 from .rules import (
     BUNDLED_RULES,
     COVERED_RULES,
     NOT_COVERED_RULES,
     PACKAGE_RULES,
     SELF_PAY_RULES,
+    WRITTEN_OFF_RULES,
     Context,
     Draft,
     Rule,
 )
-from .schedule import benefit_year_start, build_schedule
+from .schedule import benefit_year_start, build_schedule, standing_year
 from .types import (
     Adjustment,
     CatalogSnapshot,
+    CopayDesign,
     Coverage,
     Estimate,
     EstimateWarning,
+    Insured,
     Line,
     LineKind,
     PackagePurchase,
@@ -52,6 +55,7 @@ RULES_BY_TREATMENT: dict[Treatment, tuple[Rule, ...]] = {
     Treatment.NOT_COVERED: NOT_COVERED_RULES,
     Treatment.BUNDLED: BUNDLED_RULES,
     Treatment.COVERED: COVERED_RULES,
+    Treatment.WRITTEN_OFF: WRITTEN_OFF_RULES,
 }
 # One C-level call fetches every money figure of a line or totals, in Totals' field order.
 _money_fields = attrgetter(*Totals.__slots__)
@@ -70,6 +74,22 @@ def estimate_plan(request: PlanRequest, catalog: CatalogSnapshot, coverage: Cove
     best = None
     if best_spec is not None:
         primary, best = _order(primary, _run(best_spec, priced, catalog, coverage, warnings))
+        if isinstance(coverage, Insured) and best.sessions == primary.sessions:
+            # Nothing uncertain was reached (say 12 acupuncture visits never passed): one figure.
+            primary, best = (
+                replace(primary, name=EXPECTED.name, assumptions=(EXPECTED.assumption,)),
+                None,
+            )
+    reasons = {
+        a.code
+        for scenario in (primary, best)
+        if scenario is not None
+        for s in scenario.sessions
+        for line in s.lines
+        for a in line.adjustments
+    }
+    abn, waiver = "abn_required" in reasons, "denied_investigational" in reasons
+    warnings.extend(notes.consent_warnings(abn=abn, waiver=waiver))
     return Estimate(
         currency=catalog.currency,
         coverage=notes.coverage_name(coverage),
@@ -78,6 +98,8 @@ def estimate_plan(request: PlanRequest, catalog: CatalogSnapshot, coverage: Cove
         best=best,
         assumptions=notes.assumptions(request, catalog, coverage),
         warnings=tuple(dict.fromkeys(warnings)),
+        abn_required=abn,
+        waiver_required=waiver,
     )
 
 
@@ -166,7 +188,11 @@ def _run_insured(
     warnings: list[EstimateWarning],
 ) -> Scenario:
     month, day = terms.benefit_year_start
-    ledger = Ledger(benefit_year_start(priced[0].slot.on, month, day), standing)
+    ledger = Ledger(
+        benefit_year_start(priced[0].slot.on, month, day),
+        standing,
+        standing_year(standing, terms, priced[0].slot.on),
+    )
     ctx = Context(
         catalog.currency, rounder_for(catalog.currency), catalog.self_pay_discount, terms, ledger
     )
@@ -179,7 +205,9 @@ def _run_insured(
         lines = _insured_session(session, spec, terms, ctx, warnings)
         sessions.append(_session(session, year, lines))
     if terms.kind is PlanKind.MEDICARE:
-        marked, medicare_warnings = apply_medicare_claim_rules(sessions, terms, standing)
+        marked, medicare_warnings = apply_medicare_claim_rules(
+            sessions, terms, standing, ledger.standing_year
+        )
         sessions = list(marked)
         warnings.extend(medicare_warnings)
     return _scenario(spec, sessions, ())
@@ -192,10 +220,15 @@ def _insured_session(
     ctx: Context,
     warnings: list[EstimateWarning],
 ) -> list[Line]:
-    ctx.visit = Visit(terms.copay)
+    no_copay = terms.copay_design is CopayDesign.DEDUCTIBLE_THEN_COINSURANCE
+    ctx.visit = Visit(None if no_copay else terms.copay)
     decided = treat_session(session, spec, terms, ctx.ledger)
     if terms.visit_limit is not None and any(r and r.code == "visit_limit" for _, r in decided):
         warnings.append(notes.visit_limit_warning(terms.visit_limit))
+    if any(r and r.code.startswith("needs_improvement") for _, r in decided):
+        warnings.append(notes.NEEDS_IMPROVEMENT)
+    if any(r and r.code == "code_set_limit" for _, r in decided):
+        warnings.extend(notes.code_set_limit_warnings(terms, ctx.ledger))
     return [
         _price_insured_line(priced_line, treatment, reason, ctx, terms)
         for priced_line, (treatment, reason) in zip(session.lines, decided, strict=True)
@@ -209,13 +242,14 @@ def _price_insured_line(
     ctx: Context,
     terms: PlanTerms,
 ) -> Line:
+    used_up = None
     if treatment is Treatment.COVERED:
+        # Past the annual maximum the line stays covered with the plan paying nothing (its
+        # allowed amount and cost sharing still apply), as with one cent of room left: making
+        # it "not covered" moved the patient's share by the write-off for a cent of room.
         used_up = annual_maximum_used(priced_line, terms, ctx.ledger)
-        if used_up is not None:
-            treatment, reason = Treatment.NOT_COVERED, used_up
     draft = Draft(priced_line)
-    if reason is not None:
-        draft.adjustments.append(reason)
+    draft.adjustments.extend(r for r in (reason, used_up) if r is not None)
     return _apply(draft, treatment, ctx)
 
 

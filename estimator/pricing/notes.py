@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from .catalog import PricedSession
+from .ledger import Ledger
 from .money import format_money
-from .schedule import benefit_year_start
+from .schedule import standing_year
 from .types import (
     CatalogSnapshot,
     Coverage,
@@ -30,6 +31,14 @@ FLIPPED_RANGE = (
 )
 
 
+NEEDS_IMPROVEMENT = EstimateWarning(
+    "needs_documented_improvement",
+    "Some sessions are covered only if your records show you are improving (Medicare: "
+    "acupuncture sessions 13 to 20 of the year); the estimate shows what you pay if they are "
+    "covered and if they are not.",
+)
+
+
 def coverage_name(coverage: Coverage) -> str:
     """self_pay, insured or unverified."""
     if isinstance(coverage, SelfPay):
@@ -47,6 +56,7 @@ def assumptions(
         "each part of the plan finishes before the next begins.",
         "Prices are the clinic's prices in force on each session date.",
     ]
+    found.extend(_contact_time(request, catalog))
     if isinstance(coverage, SelfPay):
         found.append("Timed codes are counted in 15-minute units by the midpoint rule.")
         if catalog.packages:
@@ -59,15 +69,29 @@ def assumptions(
     return tuple(found)
 
 
+def _contact_time(request: PlanRequest, catalog: CatalogSnapshot) -> list[str]:
+    found = []
+    for item in request.items:
+        service = catalog.services[item.service_code]
+        contact = service.contact(item.duration_minutes)
+        if contact != item.duration_minutes:
+            found.append(
+                f"{service.name} ({item.duration_minutes} min) is billed on {contact} minutes "
+                "of one-on-one contact: timed units count the practitioner's time with you, "
+                "not the time the needles rest."
+            )
+    return list(dict.fromkeys(found))
+
+
 def _insured_assumptions(request: PlanRequest, terms: PlanTerms, standing: Standing) -> list[str]:
-    year = benefit_year_start(request.start_date, *terms.benefit_year_start)
+    year = standing_year(standing, terms, request.start_date)
     money = terms.currency
     found = [
         f"What you have already used this benefit year (deductible met "
         f"{format_money(standing.deductible_met, money)}, out-of-pocket met "
         f"{format_money(standing.oop_met, money)}, {standing.visits_used} visits, "
         f"{format_money(standing.annual_max_used, money)} of the annual maximum) applies to "
-        f"the benefit year starting {year.isoformat()}; a later benefit year starts from zero.",
+        f"the benefit year starting {year.isoformat()}; any other benefit year starts from zero.",
         "Timed codes are counted in 15-minute units by the "
         + (
             "CMS 8-minute rule (timed minutes pooled per visit)."
@@ -94,6 +118,8 @@ def line_warnings(sessions: Sequence[PricedSession], coverage: Coverage) -> list
                 "insurance paying as its terms say to insurance paying nothing.",
             )
         )
+    if isinstance(coverage, SelfPay) and coverage.medicare is not None:
+        found.extend(_medicare_claim_required(sessions, coverage.medicare))
     seen: set[str] = set()
     for session in sessions:
         for line in session.lines:
@@ -107,6 +133,29 @@ def line_warnings(sessions: Sequence[PricedSession], coverage: Coverage) -> list
                 # The clinic's own words on the plan's rule ("only for chronic low-back pain").
                 found.append(EstimateWarning("plan_rule_note", f"{line.name}: {line.note}"))
     return found
+
+
+def _medicare_claim_required(
+    sessions: Sequence[PricedSession], medicare: PlanTerms
+) -> list[EstimateWarning]:
+    names = []
+    for session in sessions:
+        for line in session.lines:
+            rule = medicare.rules.get((line.kind.value, line.code))
+            if rule is not None and rule.status is CoverageStatus.COVERED:
+                names.append(line.name)
+    if not names:
+        return []
+    listed = ", ".join(dict.fromkeys(names))
+    return [
+        EstimateWarning(
+            "medicare_claim_required",
+            f"Medicare covers {listed}. A clinic that takes part in Medicare must bill Medicare "
+            "for covered services (Medicare Benefit Policy Manual, chapter 15, section 40) "
+            "rather than charge you its self-pay price, except in the narrow cases where you "
+            "may refuse to have Medicare billed; ask for an estimate with your Medicare plan.",
+        )
+    ]
 
 
 def _code_warnings(
@@ -174,3 +223,35 @@ def visit_limit_warning(limit: int) -> EstimateWarning:
         f"The plan's limit of {limit} visits a benefit year is reached; later sessions in that "
         "benefit year are not covered.",
     )
+
+
+def code_set_limit_warnings(terms: PlanTerms, ledger: Ledger) -> list[EstimateWarning]:
+    """The plan runs past a limit that counts only some codes (e.g. acupuncture visits)."""
+    return [
+        EstimateWarning(
+            "code_set_limit_reached",
+            f"The plan's limit of {limit.max_visits} {limit.name} visits a benefit year is "
+            f"reached; later {limit.name} in that benefit year is not covered (other services "
+            "are not affected).",
+        )
+        for limit in terms.code_set_limits
+        if ledger.limit_used.get(limit.key, 0) >= limit.max_visits
+    ]
+
+
+ABN_WARNING = EstimateWarning(
+    "abn_required",
+    "Medicare is not expected to pay for some services in this plan. The clinic can charge you "
+    "for them only if you sign an Advance Beneficiary Notice (ABN, form CMS-R-131) before the "
+    "service; if you do not sign one, you will not be billed for them.",
+)
+WAIVER_WARNING = EstimateWarning(
+    "waiver_required",
+    "Your plan considers some services in this plan experimental or investigational. The "
+    "clinic can bill you for them only if you sign a waiver before the service.",
+)
+
+
+def consent_warnings(*, abn: bool, waiver: bool) -> list[EstimateWarning]:
+    """What the patient must sign before the clinic may charge for denied services."""
+    return [w for w, needed in ((ABN_WARNING, abn), (WAIVER_WARNING, waiver)) if needed]

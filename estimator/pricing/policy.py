@@ -10,9 +10,12 @@ from .ledger import Ledger
 from .money import format_money
 from .types import (
     Adjustment,
+    CodeSetLimit,
     Coverage,
     CoverageStatus,
+    Denial,
     Insured,
+    Network,
     PlanTerms,
     SelfPay,
     Treatment,
@@ -43,16 +46,17 @@ WORST = ScenarioSpec(
     False,
     True,
     False,
-    "Services that need prior authorization, or whose coverage is not confirmed, are not "
-    "covered and you pay for them.",
+    "Services that need prior authorization, whose coverage is not confirmed, or that the plan "
+    "covers only with documented improvement, are not covered and you pay for them.",
 )
 BEST = ScenarioSpec(
     "best_case",
     False,
     True,
     True,
-    "Services that need prior authorization, or whose coverage is not confirmed, are covered "
-    "(prior authorization is obtained).",
+    "Services that need prior authorization, whose coverage is not confirmed, or that the plan "
+    "covers only with documented improvement, are covered (prior authorization is obtained, "
+    "improvement is documented).",
 )
 NOTHING_PAID = ScenarioSpec(
     "worst_case",
@@ -71,10 +75,32 @@ def scenario_specs(
         return SELF_PAY, None
     if isinstance(coverage, Insured):
         uncertain = any(
-            line.status in UNCERTAIN and not line.bundled for s in sessions for line in s.lines
-        )
+            _uncertain(line) for s in sessions for line in s.lines
+        ) or _conditional_limit(coverage.terms, sessions)
         return (WORST, BEST) if uncertain else (EXPECTED, None)
     return NOTHING_PAID, BEST
+
+
+def _uncertain(line: PricedLine) -> bool:
+    # A timed line under 8 minutes is never billed, so its coverage cannot make a range.
+    return line.status in UNCERTAIN and not line.bundled and not (line.timed and line.units == 0)
+
+
+def _conditional_limit(terms: PlanTerms, sessions: Sequence[PricedSession]) -> bool:
+    """True when a limit's conditional visits (13-20 of acupuncture) may be reached.
+
+    Whether they are depends on the visits counted on the way, so both ends are priced and
+    the engine drops the best case again when it came out the same.
+    """
+    codes = {
+        code
+        for limit in terms.code_set_limits
+        if limit.certain_visits is not None and limit.certain_visits < limit.max_visits
+        for code in limit.codes
+    }
+    return bool(codes) and any(
+        b.code in codes for s in sessions for line in s.lines for b in line.billing
+    )
 
 
 def treat_session(
@@ -82,28 +108,87 @@ def treat_session(
 ) -> list[tuple[Treatment, Adjustment | None]]:
     """Treatment of each line of an insured session, with the reason when not plainly covered.
 
-    Counts the visit when any line is covered; past the visit limit the covered lines become
-    not covered instead.
+    Counts the visit when any line is covered; past the plan's visit limit the covered lines
+    become not covered instead. Then each code-set limit counts the visit only if a covered
+    line bills one of its codes, and past that limit only those lines become not covered.
     """
-    decided = [_treat_line(line, spec) for line in session.lines]
+    decided = [_treat_line(line, spec, terms) for line in session.lines]
     covered = [i for i, (t, _) in enumerate(decided) if t is Treatment.COVERED]
     if not covered:
         return decided
     limit = terms.visit_limit
     if limit is not None and ledger.visits_used >= limit:
-        for i in covered:
-            line = session.lines[i]
-            msg = (
-                f"This visit is past the plan's limit of {limit} visits a benefit year, so "
-                f"{line.name} is not covered."
-            )
-            decided[i] = (Treatment.NOT_COVERED, Adjustment("visit_limit", msg, line.charge))
+        what = f"{limit} visits a benefit year"
+        _past_limit(session, decided, covered, "visit_limit", what)
         return decided
-    ledger.visits_used += 1
+    for code_set in terms.code_set_limits:
+        _count_code_set(session, spec, code_set, decided, covered, ledger)
+    # A visit whose only covered line a code-set limit just refused uses no plan visit.
+    if any(t is Treatment.COVERED for t, _ in decided):
+        ledger.visits_used += 1
     return decided
 
 
-def _treat_line(line: PricedLine, spec: ScenarioSpec) -> tuple[Treatment, Adjustment | None]:
+def _past_limit(
+    session: PricedSession,
+    decided: list[tuple[Treatment, Adjustment | None]],
+    indexes: list[int],
+    code: str,
+    what: str,
+) -> None:
+    for i in indexes:
+        line = session.lines[i]
+        msg = f"This visit is past the plan's limit of {what}, so {line.name} is not covered."
+        decided[i] = (Treatment.NOT_COVERED, Adjustment(code, msg, line.charge))
+
+
+def _count_code_set(
+    session: PricedSession,
+    spec: ScenarioSpec,
+    code_set: CodeSetLimit,
+    decided: list[tuple[Treatment, Adjustment | None]],
+    covered: list[int],
+    ledger: Ledger,
+) -> None:
+    hits = [
+        i
+        for i in covered
+        if decided[i][0] is Treatment.COVERED
+        and any(b.code in code_set.codes for b in session.lines[i].billing)
+    ]
+    if not hits:
+        return
+    used = ledger.limit_used.get(code_set.key, 0)
+    if used >= code_set.max_visits:
+        what = f"{code_set.max_visits} {code_set.name} visits a benefit year"
+        _past_limit(session, decided, hits, "code_set_limit", what)
+        return
+    certain = code_set.certain_visits
+    if certain is not None and used >= certain:
+        if not spec.uncertain_covered:
+            # Worst case: no documented improvement, not covered; the visit is not counted.
+            what = (
+                f"{certain} {code_set.name} visits a benefit year without documented improvement "
+                "(this scenario assumes none is documented)"
+            )
+            _past_limit(session, decided, hits, "needs_improvement_assumed_not_covered", what)
+            return
+        for i in hits:
+            line = session.lines[i]
+            msg = (
+                f"{line.name} is {code_set.name} visit {used + 1}: past {certain} visits the "
+                "plan covers it only with documented improvement; this scenario assumes it."
+            )
+            decided[i] = (
+                Treatment.COVERED,
+                Adjustment("needs_improvement_assumed_covered", msg, line.charge),
+            )
+    ledger.limit_used[code_set.key] = used + 1
+
+
+def _treat_line(
+    line: PricedLine, spec: ScenarioSpec, terms: PlanTerms
+) -> tuple[Treatment, Adjustment | None]:
     if line.bundled:
         return Treatment.BUNDLED, None
     if not spec.insurance_pays:
@@ -114,6 +199,8 @@ def _treat_line(line: PricedLine, spec: ScenarioSpec) -> tuple[Treatment, Adjust
     if status is CoverageStatus.COVERED:
         return Treatment.COVERED, None
     if status is CoverageStatus.NOT_COVERED:
+        if line.denial is not None:
+            return _denied(line, line.denial, terms)
         why = "your plan does not cover it" if line.has_rule else _NO_RULE
         return _uncovered(line, "not_covered", why)
     what = "needs prior authorization" if status is CoverageStatus.PRIOR_AUTH else _UNCONFIRMED
@@ -131,6 +218,35 @@ _WORST_PRIOR_AUTH = "it needs prior authorization and this scenario assumes it i
 _WORST_UNKNOWN = "its coverage is not confirmed and this scenario assumes the plan refuses it"
 
 
+def _denied(line: PricedLine, denial: Denial, terms: PlanTerms) -> tuple[Treatment, Adjustment]:
+    """A denial whose kind decides who may be billed (see Denial)."""
+    name = line.name
+    if denial is Denial.BUNDLED and terms.network is Network.IN:
+        msg = (
+            f"Your plan treats {name} as part of another service (bundled) and does not pay "
+            "for it; in network the clinic writes it off and does not bill you."
+        )
+        return Treatment.WRITTEN_OFF, Adjustment("denied_bundled", msg, line.charge)
+    if denial is Denial.BUNDLED:
+        why = "your plan treats it as part of another service (bundled) and out of network "
+        why += "the clinic has no contract to write it off"
+        return _uncovered(line, "denied_bundled_out_of_network", why)
+    if denial is Denial.INVESTIGATIONAL:
+        why = (
+            "your plan considers it experimental or investigational; the clinic may bill you "
+            "only if you sign a waiver before the service"
+        )
+        return _uncovered(line, "denied_investigational", why)
+    if denial is Denial.STATUTORY:
+        why = "Medicare never pays for it (excluded by law); no ABN is needed"
+        return _uncovered(line, "statutorily_excluded", why)
+    why = (
+        "Medicare is expected to deny it; the clinic may charge you only if you sign an "
+        "Advance Beneficiary Notice (ABN, form CMS-R-131) before the service"
+    )
+    return _uncovered(line, "abn_required", why)
+
+
 def _uncovered(line: PricedLine, code: str, why: str) -> tuple[Treatment, Adjustment]:
     msg = f"{line.name} is not covered because {why}; you pay for it."
     return Treatment.NOT_COVERED, Adjustment(code, msg, line.charge)
@@ -141,5 +257,8 @@ def annual_maximum_used(line: PricedLine, terms: PlanTerms, ledger: Ledger) -> A
     if terms.annual_max is None or ledger.annual_used < terms.annual_max:
         return None
     money = format_money(terms.annual_max, terms.currency)
-    msg = f"The plan's {money} annual maximum is used up, so {line.name} is not covered."
+    msg = (
+        f"The plan's {money} annual maximum is used up: it pays nothing for {line.name}, and "
+        "you pay its share of the allowed amount as well as your own."
+    )
     return Adjustment("annual_maximum_used", msg, line.charge)

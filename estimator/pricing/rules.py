@@ -7,8 +7,17 @@ from decimal import Decimal
 
 from .catalog import PricedLine
 from .ledger import Ledger, Visit
+from .medicare import is_always_therapy
 from .money import ZERO, Rounder, format_money, percent_of
-from .types import Adjustment, AllowedKind, Network, PlanTerms, SelfPayDiscount
+from .types import (
+    Adjustment,
+    AllowedKind,
+    CopayDesign,
+    Network,
+    PlanKind,
+    PlanTerms,
+    SelfPayDiscount,
+)
 
 
 class Draft:
@@ -21,9 +30,13 @@ class Draft:
         "balance_billed",
         "charge",
         "coinsurance",
+        "coinsurance_base",
         "copay",
         "deductible",
+        "deductible_applied",
+        "deductible_left",
         "discount",
+        "oop_note",
         "package_share",
         "plan_pays",
         "priced",
@@ -37,6 +50,9 @@ class Draft:
         self.discount = self.allowed = self.copay = self.deductible = self.coinsurance = ZERO
         self.uncovered = self.above_allowed = self.balance_billed = self.written_off = ZERO
         self.plan_pays = ZERO
+        # What the cost-sharing sentences need once the out-of-pocket cap has applied.
+        self.deductible_left = self.deductible_applied = self.coinsurance_base = ZERO
+        self.oop_note: Adjustment | None = None
         self.package_share: tuple[str, Decimal, Decimal, str] | None = None
         self.adjustments: list[Adjustment] = []
 
@@ -86,6 +102,9 @@ class Context:
 
 
 Rule = Callable[[Draft, Context], None]
+
+NON_PAR_PERCENT = Decimal("95")
+LIMITING_CHARGE_PERCENT = Decimal("115")
 
 
 # ---- paid by the patient -------------------------------------------------------------------
@@ -139,12 +158,18 @@ def bundled(draft: Draft, ctx: Context) -> None:
     draft.charge = ZERO
 
 
+def write_off_denied(draft: Draft, ctx: Context) -> None:
+    """A denial the clinic absorbs (bundled, in network): nothing is billed to anyone."""
+    # The plan allows nothing, so the whole charge is above the allowed amount, written off.
+    draft.above_allowed = draft.written_off = draft.charge
+
+
 # ---- covered -------------------------------------------------------------------------------
 
 
 def allowed_amount(draft: Draft, ctx: Context) -> None:
     """The plan's allowed amount replaces the charge (never above it)."""
-    rule, charge, units = draft.priced.allowed, draft.charge, draft.priced.units
+    rule, charge = draft.priced.allowed, draft.charge
     if rule is None:
         draft.allowed = charge
         draft.note(
@@ -157,12 +182,56 @@ def allowed_amount(draft: Draft, ctx: Context) -> None:
     if rule.kind is AllowedKind.PERCENT:
         raw = percent_of(charge, rule.value)
         how = f"{rule.value}% of the charge"
+    elif not draft.priced.timed:
+        raw, how = rule.value, "a set fee"
     else:
-        raw = rule.value * units if draft.priced.timed else rule.value
-        how = f"{ctx.money(rule.value)} per unit × {units}" if draft.priced.timed else "a set fee"
+        raw, how = _per_unit(draft.priced, rule.value, rule.additional, ctx)
+    if rule.kind is AllowedKind.FIXED:
+        raw, how = _fee_schedule_adjustments(draft.priced, rule.value, raw, how, ctx)
     draft.allowed = min(charge, ctx.round(raw))
     draft.note(
         "allowed_amount", f"The plan allows {ctx.money(draft.allowed)} ({how}).", draft.allowed
+    )
+
+
+def _non_participating(terms: PlanTerms) -> bool:
+    # Medicare "out of network" is a non-participating provider: paid 95% of the fee
+    # schedule and limited to charging 115% of that (the limiting charge).
+    return terms.kind is PlanKind.MEDICARE and terms.network is Network.OUT
+
+
+def _fee_schedule_adjustments(
+    priced: PricedLine, fee: Decimal, raw: Decimal, how: str, ctx: Context
+) -> tuple[Decimal, str]:
+    """Multiple-procedure payment reduction, then the non-participating 95%."""
+    terms = ctx.plan()
+    pct = terms.mppr_percent
+    if pct is not None and any(is_always_therapy(b.code) for b in priced.billing):
+        units = priced.units if priced.timed else 1
+        # The day's first therapy unit is paid in full, every later one reduced.
+        reduced = units - (1 if ctx.visit.therapy_units == 0 and units > 0 else 0)
+        ctx.visit.therapy_units += units
+        if reduced > 0:
+            raw -= percent_of(fee * reduced, pct)
+            how += f", less {pct}% on {reduced} later therapy unit(s) of the day (MPPR)"
+    if _non_participating(terms):
+        raw = percent_of(raw, NON_PAR_PERCENT)
+        how += f", at {NON_PAR_PERCENT}% for a non-participating provider"
+    return raw, how
+
+
+def _per_unit(
+    priced: PricedLine, first: Decimal, additional: Decimal | None, ctx: Context
+) -> tuple[Decimal, str]:
+    """A timed code's fee: one fee per unit, or the first-unit code's and the add-on code's."""
+    units = priced.units
+    if additional is None or len(priced.billing) < 2:
+        return first * units, f"{ctx.money(first)} per unit × {units}"
+    head, extra = priced.billing[0], priced.billing[1]
+    return (
+        first * head.units + additional * extra.units,
+        f"{head.code} {ctx.money(first)} × {head.units} + {extra.code} "
+        f"{ctx.money(additional)} × {extra.units}",
     )
 
 
@@ -172,35 +241,30 @@ def copay(draft: Draft, ctx: Context) -> None:
     if visit.copay_left > ZERO:
         draft.copay = min(visit.copay_left, draft.allowed)
         visit.copay_left -= draft.copay
-        if draft.copay > ZERO:
-            draft.note("copay", f"Copay for this visit: {ctx.money(draft.copay)}.", draft.copay)
 
 
 def deductible(draft: Draft, ctx: Context) -> None:
     """The patient pays up to what is left of the deductible."""
-    left = max(ZERO, ctx.plan().deductible - ctx.ledger.deductible_met)
+    terms = ctx.plan()
+    left = max(ZERO, terms.deductible - ctx.ledger.deductible_met)
+    if terms.copay_design is CopayDesign.COPAY_WAIVES_DEDUCTIBLE and ctx.visit.has_copay:
+        if left > ZERO:
+            draft.note(
+                "deductible_waived",
+                "Your plan waives the deductible for a visit with a copay.",
+                ZERO,
+            )
+        return
+    draft.deductible_left = left
     draft.deductible = min(left, draft.allowed - draft.copay)
-    if draft.deductible > ZERO:
-        draft.note(
-            "deductible",
-            f"{ctx.money(draft.deductible)} goes to your deductible "
-            f"({ctx.money(left)} of {ctx.money(ctx.plan().deductible)} was left).",
-            draft.deductible,
-        )
+    draft.deductible_applied = draft.deductible
 
 
 def coinsurance(draft: Draft, ctx: Context) -> None:
     """The patient's percentage of what is left after copay and deductible."""
-    percent = ctx.plan().patient_percent
     rest = draft.allowed - draft.copay - draft.deductible
-    draft.coinsurance = ctx.round(percent_of(rest, percent))
-    if draft.coinsurance > ZERO:
-        draft.note(
-            "coinsurance",
-            f"You pay {percent}% of the remaining {ctx.money(rest)}: "
-            f"{ctx.money(draft.coinsurance)}.",
-            draft.coinsurance,
-        )
+    draft.coinsurance_base = rest
+    draft.coinsurance = ctx.round(percent_of(rest, ctx.plan().patient_percent))
 
 
 def oop_maximum(draft: Draft, ctx: Context) -> None:
@@ -219,15 +283,47 @@ def oop_maximum(draft: Draft, ctx: Context) -> None:
     saved = share - draft.cost_share
     if room > ZERO:
         msg = (
-            f"You reach your {ctx.money(cap)} out-of-pocket maximum on this line, so the plan "
-            f"pays the remaining {ctx.money(saved)} of your share."
+            f"The plan pays {ctx.money(saved)} of your share: you reach your "
+            f"{ctx.money(cap)} out-of-pocket maximum on this line."
         )
     else:
         msg = (
-            f"Your {ctx.money(cap)} out-of-pocket maximum is already reached, so the plan pays "
-            f"your {ctx.money(saved)} share."
+            f"The plan pays your {ctx.money(saved)} share: your {ctx.money(cap)} "
+            "out-of-pocket maximum is already reached."
         )
-    draft.note("oop_max_reached", msg, saved)
+    # Said after the cost-sharing sentences, which cost_share_notes writes once capped.
+    draft.oop_note = Adjustment("oop_max_reached", msg, saved)
+
+
+def cost_share_notes(draft: Draft, ctx: Context) -> None:
+    """Say what the patient pays, once the out-of-pocket maximum has had its say.
+
+    Written after the cap so each sentence states the line's final figure: a capped
+    deductible is never described at its uncapped amount.
+    """
+    terms = ctx.plan()
+    if draft.copay > ZERO:
+        draft.note("copay", f"{ctx.money(draft.copay)} copay for this visit.", draft.copay)
+    if draft.deductible > ZERO:
+        draft.note(
+            "deductible",
+            f"{ctx.money(draft.deductible)} goes to your deductible "
+            f"({ctx.money(draft.deductible_left)} of {ctx.money(terms.deductible)} was left).",
+            draft.deductible,
+        )
+    if draft.coinsurance > ZERO:
+        percent, base = terms.patient_percent, draft.coinsurance_base
+        full = ctx.round(percent_of(base, percent))
+        how = f"{percent}% of the remaining {ctx.money(base)}"
+        if full != draft.coinsurance:
+            how += f" would be {ctx.money(full)}; the out-of-pocket maximum stops it there"
+        draft.note(
+            "coinsurance",
+            f"{ctx.money(draft.coinsurance)} coinsurance: {how}.",
+            draft.coinsurance,
+        )
+    if draft.oop_note is not None:
+        draft.adjustments.append(draft.oop_note)
 
 
 def benefit_maximums(draft: Draft, ctx: Context) -> None:
@@ -273,6 +369,8 @@ def settle_covered(draft: Draft, ctx: Context) -> None:
             draft.written_off = above
             msg = f"The {ctx.money(above)} above the allowed amount is written off (in network)."
             draft.note("written_off", msg, above)
+        elif _non_participating(terms):
+            _limiting_charge(draft, ctx, above)
         else:
             draft.balance_billed = above
             msg = (
@@ -283,10 +381,32 @@ def settle_covered(draft: Draft, ctx: Context) -> None:
     _post(draft, ctx)
 
 
+def _limiting_charge(draft: Draft, ctx: Context, above: Decimal) -> None:
+    """Non-participating Medicare: you owe up to the limiting charge, the rest is written off."""
+    limit = ctx.round(percent_of(draft.allowed, LIMITING_CHARGE_PERCENT))
+    billed = min(above, max(ZERO, limit - draft.allowed))
+    draft.balance_billed, draft.written_off = billed, above - billed
+    if billed > ZERO:
+        msg = (
+            f"You owe {ctx.money(billed)} above the allowed amount, up to Medicare's limiting "
+            f"charge of {ctx.money(limit)} ({LIMITING_CHARGE_PERCENT}% of the allowed amount "
+            "for a non-participating provider)."
+        )
+        draft.note("balance_billed", msg, billed)
+    if draft.written_off > ZERO:
+        msg = (
+            f"The {ctx.money(draft.written_off)} above Medicare's limiting charge may not be "
+            "charged and is written off."
+        )
+        draft.note("written_off", msg, draft.written_off)
+
+
 def _post(draft: Draft, ctx: Context) -> None:
     """Carry this line into the running totals."""
     ledger = ctx.ledger
-    ledger.deductible_met += draft.deductible
+    # The deductible is credited with what was applied to it before the out-of-pocket cap:
+    # once the cap is reached the plan pays the rest, so that part counts as met too.
+    ledger.deductible_met += draft.deductible_applied
     ledger.oop_met += draft.cost_share
     ledger.annual_used += draft.plan_pays
     ctx.visit.plan_paid += draft.plan_pays
@@ -298,12 +418,14 @@ SELF_PAY_RULES: tuple[Rule, ...] = (self_pay_discount, settle_uncovered)
 PACKAGE_RULES: tuple[Rule, ...] = (package_share, settle_uncovered)
 NOT_COVERED_RULES: tuple[Rule, ...] = (uncovered_discount, settle_uncovered)
 BUNDLED_RULES: tuple[Rule, ...] = (bundled,)
+WRITTEN_OFF_RULES: tuple[Rule, ...] = (write_off_denied,)
 COVERED_RULES: tuple[Rule, ...] = (
     allowed_amount,
     copay,
     deductible,
     coinsurance,
     oop_maximum,
+    cost_share_notes,
     benefit_maximums,
     settle_covered,
 )

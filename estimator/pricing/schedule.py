@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .types import PlanItem, PlanRequest
+from .types import PlanItem, PlanRequest, PlanTerms, Standing
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +49,8 @@ def benefit_year_start(on: date, month: int, day: int) -> date:
     """The first day of the benefit year containing `on`."""
     start = _anniversary(on.year, month, day)
     return start if on >= start else _anniversary(on.year - 1, month, day)
+
+
+def standing_year(standing: Standing, terms: PlanTerms, first_session: date) -> date:
+    """The benefit year the patient's standing belongs to: the one containing its as_of day."""
+    return benefit_year_start(standing.as_of or first_session, *terms.benefit_year_start)

@@ -23,6 +23,8 @@ def estimate_to_dict(estimate: Estimate) -> dict[str, Any]:
         "currency": cur,
         "coverage": estimate.coverage,
         "is_range": estimate.is_range,
+        "abn_required": estimate.abn_required,
+        "waiver_required": estimate.waiver_required,
         "schedule": [d.isoformat() for d in estimate.schedule],
         "assumptions": list(estimate.assumptions),
         "warnings": [{"code": w.code, "message": w.message} for w in estimate.warnings],

@@ -50,6 +50,19 @@ class UnitRule(StrEnum):
     MIDPOINT = "midpoint"
 
 
+class CopayDesign(StrEnum):
+    """How a plan's copay and deductible combine on a covered visit."""
+
+    # Copay first (not subject to the deductible), then the deductible on the rest, then
+    # coinsurance.
+    COPAY_THEN_DEDUCTIBLE = "copay_then_deductible"
+    # The copay replaces the deductible for the visit: the deductible is waived, coinsurance
+    # (often 0) applies to the rest.
+    COPAY_WAIVES_DEDUCTIBLE = "copay_waives_deductible"
+    # No copay: the deductible, then coinsurance.
+    DEDUCTIBLE_THEN_COINSURANCE = "deductible_then_coinsurance"
+
+
 class CoverageStatus(StrEnum):
     """What the plan says about one code."""
 
@@ -67,6 +80,22 @@ class Treatment(StrEnum):
     COVERED = "covered"
     NOT_COVERED = "not_covered"
     BUNDLED = "bundled"
+    WRITTEN_OFF = "written_off"
+
+
+class Denial(StrEnum):
+    """Why a plan does not pay for a code, where that changes who may be billed."""
+
+    # Medicare expects to deny it (not reasonable and necessary, or a provider it does not
+    # pay, such as dry needling by a physical therapist): the patient may be charged only
+    # with a signed ABN (CMS-R-131); the claim carries GA.
+    ABN_REQUIRED = "abn_required"
+    # Never a Medicare benefit (excluded by law): the patient pays, no ABN needed; GY.
+    STATUTORY = "statutory_exclusion"
+    # Incidental to another service: in network the clinic writes it off by contract.
+    BUNDLED = "bundled"
+    # Experimental or investigational: billable to the member only with a signed waiver.
+    INVESTIGATIONAL = "investigational"
 
 
 class AllowedKind(StrEnum):
@@ -99,6 +128,14 @@ class ServiceDef:
     basis: Basis = Basis.SESSION
     additional_unit_code: str | None = None
     usually_covered: bool = False
+    # Booked minutes -> personal one-on-one contact minutes, which timed units count
+    # (acupuncture: needles rest 20-30 minutes without the practitioner). Lengths not listed
+    # are all contact time. Scheduling and the session-length check use the booked minutes.
+    contact_minutes: Mapping[int, int] = field(default_factory=dict)
+
+    def contact(self, booked: int) -> int:
+        """The minutes that count toward timed units for a booking of this length."""
+        return self.contact_minutes.get(booked, booked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +214,17 @@ class PlanRequest:
 
 @dataclass(frozen=True, slots=True)
 class AllowedAmount:
-    """The plan's allowed amount for a code."""
+    """The plan's allowed amount for a code.
+
+    A fee schedule prices each code on its own: for a first-unit code with an add-on code for
+    each further 15 minutes (97810 + 97811), `value` is the first unit's fee and `additional`
+    the fee of each additional unit (37.03 and 28.47 in Medicare's 2020 national rates).
+    None: every unit at `value`.
+    """
 
     kind: AllowedKind
     value: Decimal
+    additional: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +234,26 @@ class CoverageRule:
     status: CoverageStatus
     allowed: AllowedAmount | None = None
     note: str = ""
+    denial: Denial | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSetLimit:
+    """A visit limit that counts only visits billing one of its codes (e.g. acupuncture).
+
+    A visit counts once toward the limit when any covered line bills a code of the set; past
+    max_visits in a benefit year those lines are not covered. Other lines of the visit are
+    not affected: Medicare's 20 acupuncture visits do not limit its therapy visits.
+    """
+
+    key: str
+    name: str
+    codes: frozenset[str]
+    max_visits: int
+    # Visits covered without conditions; later ones (up to max_visits) are covered only with
+    # documented improvement (NCD 30.3.3: 12, then 8 more), so an estimate prices them as a
+    # range. None: every visit up to max_visits is covered.
+    certain_visits: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,14 +266,24 @@ class PlanTerms:
     deductible: Decimal = ZERO
     coinsurance_percent: Decimal = ZERO
     copay: Decimal | None = None
+    copay_design: CopayDesign = CopayDesign.COPAY_THEN_DEDUCTIBLE
     oop_max: Decimal | None = None
     benefit_year_start: tuple[int, int] = (1, 1)
     visit_limit: int | None = None
+    code_set_limits: tuple[CodeSetLimit, ...] = ()
     per_visit_max: Decimal | None = None
     annual_max: Decimal | None = None
     reimbursement_percent: Decimal | None = None
     unit_rule: UnitRule | None = None
     rules: Mapping[tuple[str, str], CoverageRule] = field(default_factory=dict)
+    # Medicare outpatient therapy (PT and SLP combined): past the KX threshold ($2,480 in
+    # 2026) claims carry KX; past the review threshold ($3,000) they may be reviewed.
+    therapy_kx_threshold: Decimal | None = None
+    therapy_review_threshold: Decimal | None = None
+    # Multiple-procedure payment reduction: the percent of a fixed fee cut from each "always
+    # therapy" unit after the day's first. Medicare cuts 50% of the practice-expense part of
+    # the fee; one plan-wide percent (50% x a typical PE share) approximates per-code PE shares.
+    mppr_percent: Decimal | None = None
 
     @property
     def effective_unit_rule(self) -> UnitRule:
@@ -228,17 +302,32 @@ class PlanTerms:
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """Where the patient stands in the current benefit year when the plan starts."""
+    """Where the patient stands in the benefit year containing `as_of`."""
 
     deductible_met: Decimal = ZERO
     oop_met: Decimal = ZERO
     visits_used: int = 0
     annual_max_used: Decimal = ZERO
+    # Allowed amounts of outpatient therapy already this year (Medicare's KX threshold).
+    therapy_spend: Decimal = ZERO
+    # Visits already counted toward each code-set limit, by the limit's key.
+    limit_visits_used: Mapping[str, int] = field(default_factory=dict)
+    # The day these figures were true (the clinic's today): they belong to the benefit year
+    # containing it, and a plan starting in a later benefit year starts that year from zero.
+    # None: the benefit year of the first session.
+    as_of: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SelfPay:
-    """The patient pays the clinic directly."""
+    """The patient pays the clinic directly.
+
+    medicare: the terms of the patient's Medicare plan when they are a beneficiary. A
+    participating provider must submit claims for Medicare-covered services (Medicare Benefit
+    Policy Manual, ch. 15 §40), so the estimate says so for those codes.
+    """
+
+    medicare: PlanTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +470,10 @@ class Estimate:
     best: Scenario | None
     assumptions: tuple[str, ...]
     warnings: tuple[EstimateWarning, ...]
+    # A Medicare patient may be charged for a line only with a signed ABN (CMS-R-131).
+    abn_required: bool = False
+    # A line denied as investigational is billable only with the patient's signed waiver.
+    waiver_required: bool = False
 
     @property
     def is_range(self) -> bool:

@@ -131,15 +131,28 @@ def _check_limits(terms: PlanTerms) -> Iterator[errors.PricingError]:
         yield errors.InvalidTermsError(
             "Visit limit must not be negative.", field="coverage.terms.visit_limit"
         )
+    for index, limit in enumerate(terms.code_set_limits):
+        if limit.max_visits < 0 or not limit.codes:
+            yield errors.InvalidTermsError(
+                f"The {limit.name} limit needs at least one code and a visit count of zero or "
+                "more.",
+                field=f"coverage.terms.code_set_limits[{index}]",
+            )
 
 
 def _check_standing(standing: Standing, currency: str) -> Iterator[errors.PricingError]:
-    for name in ("deductible_met", "oop_met", "annual_max_used"):
+    for name in ("deductible_met", "oop_met", "annual_max_used", "therapy_spend"):
         yield from _money(getattr(standing, name), currency, f"coverage.standing.{name}")
     if standing.visits_used < 0:
         yield errors.InvalidAmountError(
             "Visits used cannot be negative.", field="coverage.standing.visits_used"
         )
+    for key, used in standing.limit_visits_used.items():
+        if used < 0:
+            yield errors.InvalidAmountError(
+                "Visits used cannot be negative.",
+                field=f"coverage.standing.limit_visits_used.{key}",
+            )
 
 
 def _amount(value: Decimal, field: str) -> Iterator[errors.PricingError]:

@@ -228,3 +228,39 @@ def test_plan_without_oop_maximum_keeps_charging_coinsurance():
     cover = insured(standing(oop_met="5000.00"), oop_max=None, deductible=D("0.00"))
     est = estimate_plan(plan(item(sessions=2)), catalog(), cover)
     assert session_patient(est) == [D("14.00"), D("14.00")]
+
+
+def test_oop_cap_on_a_deductible_line_says_the_capped_figures_and_credits_the_deductible():
+    # 20.00 of the 500.00 deductible left and 10.00 of the 2,000.00 maximum. Allowed 70.00:
+    # uncapped 20.00 deductible + 20% of 50.00 = 10.00 coinsurance = 30.00; the cap keeps
+    # 10.00 (all deductible), the plan pays the other 20.00 of the share: plan 60.00.
+    st = standing(deductible_met="480.00", oop_met="1990.00")
+    est = estimate_plan(plan(item(sessions=2)), catalog(), insured(st))
+    first = line(est)
+    assert (first.deductible, first.coinsurance, first.plan_pays) == (
+        D("10.00"),
+        D("0"),
+        D("60.00"),
+    )
+    messages = {a.code: a.message for a in first.adjustments}
+    assert messages["deductible"] == (
+        "$10.00 goes to your deductible ($20.00 of $500.00 was left)."
+    )
+    assert "coinsurance" not in messages
+    assert messages["oop_max_reached"].startswith("The plan pays $20.00 of your share")
+    # Session 2: the deductible counts as met (the cap paid its last 10.00), no sentence
+    # about it; the plan pays all 70.00.
+    second = line(est, 2)
+    assert (second.deductible, second.plan_pays) == (D("0"), D("70.00"))
+    assert "deductible" not in codes(second)
+
+
+def test_coinsurance_cut_by_the_cap_says_both_figures():
+    # Deductible met, 10.00 of the maximum left: 20% of 70.00 = 14.00 would be due; 10.00.
+    st = standing(deductible_met="500.00", oop_met="1990.00")
+    est = estimate_plan(plan(item()), catalog(), insured(st))
+    coins = next(a for a in line(est).adjustments if a.code == "coinsurance")
+    assert coins.message == (
+        "$10.00 coinsurance: 20% of the remaining $70.00 would be $14.00; the out-of-pocket "
+        "maximum stops it there."
+    )

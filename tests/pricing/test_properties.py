@@ -1,6 +1,7 @@
 """Invariants that must hold for any plan, catalog and coverage the engine accepts."""
 
 import os
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
@@ -12,8 +13,10 @@ from hypothesis import strategies as st
 from estimator.pricing import (
     AllowedAmount,
     AllowedKind,
+    CopayDesign,
     CoverageRule,
     CoverageStatus,
+    Denial,
     Insured,
     Network,
     PlanItem,
@@ -26,6 +29,7 @@ from estimator.pricing import (
     Totals,
     UnitRule,
     Unverified,
+    benefit_year_start,
     estimate_plan,
 )
 
@@ -55,11 +59,18 @@ requests = st.builds(
 
 allowed = st.one_of(
     st.none(),
-    st.builds(AllowedAmount, st.just(AllowedKind.FIXED), small_money),
+    st.builds(AllowedAmount, st.just(AllowedKind.FIXED), small_money, st.none() | small_money),
     st.builds(AllowedAmount, st.just(AllowedKind.PERCENT), percent),
 )
 rules = st.dictionaries(
-    st.sampled_from(RULE_KEYS), st.builds(CoverageRule, st.sampled_from(CoverageStatus), allowed)
+    st.sampled_from(RULE_KEYS),
+    st.builds(
+        CoverageRule,
+        st.sampled_from(CoverageStatus),
+        allowed,
+        st.just(""),
+        st.none() | st.sampled_from(Denial),
+    ),
 )
 plan_terms = st.builds(
     PlanTerms,
@@ -69,6 +80,7 @@ plan_terms = st.builds(
     deductible=money,
     coinsurance_percent=percent,
     copay=st.none() | small_money,
+    copay_design=st.sampled_from(CopayDesign),
     oop_max=st.none() | money,
     benefit_year_start=st.tuples(st.integers(1, 12), st.integers(1, 31)).filter(
         lambda md: md[1] <= 29 or md[0] not in (2, 4, 6, 9, 11)
@@ -79,6 +91,7 @@ plan_terms = st.builds(
     reimbursement_percent=st.none() | percent,
     unit_rule=st.none() | st.sampled_from(UnitRule),
     rules=rules,
+    mppr_percent=st.none() | percent,
 )
 standings = st.builds(
     Standing,
@@ -86,6 +99,7 @@ standings = st.builds(
     oop_met=money,
     visits_used=st.integers(0, 30),
     annual_max_used=money,
+    as_of=st.none() | st.dates(date(2025, 1, 1), date(2027, 12, 31)),
 )
 coverages = st.one_of(
     st.just(SelfPay()),
@@ -116,6 +130,10 @@ SETTINGS = settings(
 
 def scenarios(est):
     return [est.primary] + ([est.best] if est.best is not None else [])
+
+
+def all_lines(est):
+    return [line for sc in scenarios(est) for session in sc.sessions for line in session.lines]
 
 
 @SETTINGS
@@ -156,9 +174,10 @@ def test_patient_out_of_pocket_in_a_benefit_year_never_exceeds_the_maximum(req, 
             by_year[session.benefit_year_start] = (
                 by_year.get(session.benefit_year_start, D(0)) + share
             )
-        first = scenario.sessions[0].benefit_year_start
+        on = cover.standing.as_of or scenario.sessions[0].on
+        standing_year = benefit_year_start(on, *cover.terms.benefit_year_start)
         for year, spent in by_year.items():
-            already = cover.standing.oop_met if year == first else D(0)
+            already = cover.standing.oop_met if year == standing_year else D(0)
             assert spent <= max(D(0), cap - already)
 
 
@@ -192,3 +211,65 @@ def test_same_input_gives_the_same_estimate(req, cat, cover):
     first, second = estimate_plan(req, cat, cover), estimate_plan(req, cat, cover)
     assert first == second
     assert first.to_dict() == second.to_dict()
+
+
+MONEY_IN_TEXT = re.compile(r"(?:CA)?\$(\d[\d,]*\.\d\d)")
+# Sentences that open with their line's figure: adjustment code -> line field.
+LEADS_WITH = {
+    "copay": "copay",
+    "deductible": "deductible",
+    "coinsurance": "coinsurance",
+    "plan_pays": "plan_pays",
+    "allowed_amount": "allowed",
+    "written_off": "written_off",
+    "balance_billed": "balance_billed",
+    "self_pay_discount": "discount",
+}
+COST_SHARE = ("copay", "deductible", "coinsurance")
+
+
+def amounts(text):
+    return [D(x.replace(",", "")) for x in MONEY_IN_TEXT.findall(text)]
+
+
+@SETTINGS
+@given(requests, catalogs, coverages)
+def test_every_amount_a_sentence_states_is_the_lines_figure(req, cat, cover):
+    est = estimate_plan(req, cat, cover)
+    for line in all_lines(est):
+        said = {}
+        for adj in line.adjustments:
+            found = amounts(adj.message)
+            if adj.code in LEADS_WITH:
+                assert found, adj
+                field = LEADS_WITH[adj.code]
+                assert found[0] == adj.amount == getattr(line, field), (adj, line)
+                said[adj.code] = adj.amount
+            if adj.code == "deductible":
+                assert found[1] >= adj.amount  # what was left covers what is paid
+            if adj.code == "oop_max_reached":
+                assert found[0] == adj.amount
+            if adj.code == "benefit_maximum":
+                assert found[-1] == adj.amount == line.uncovered
+        # Every part of the patient's cost share is said, and nothing else is.
+        for code in COST_SHARE:
+            assert said.get(code, D(0)) == getattr(line, code), (code, line)
+        assert said.get("plan_pays", D(0)) == line.plan_pays
+
+
+@SETTINGS
+@given(requests, catalogs, plan_terms, standings, st.integers(1, 300_000))
+def test_one_cent_of_annual_maximum_moves_the_patients_share_by_at_most_a_cent(
+    req, cat, terms, standing, max_cents
+):
+    # One session, so the cent of room is used (or not) on it alone.
+    req = replace(req, items=(replace(req.items[0], sessions=1),))
+    annual_max = D(max_cents).scaleb(-2)
+    terms = replace(terms, annual_max=annual_max)
+    room = Insured(terms, replace(standing, annual_max_used=annual_max - D("0.01")))
+    none = Insured(terms, replace(standing, annual_max_used=annual_max))
+    with_cent, without = estimate_plan(req, cat, room), estimate_plan(req, cat, none)
+    for a, b in [(with_cent.primary, without.primary)] + (
+        [(with_cent.best, without.best)] if with_cent.best and without.best else []
+    ):
+        assert D(0) <= b.totals.patient_pays - a.totals.patient_pays <= D("0.01")
