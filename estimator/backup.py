@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -27,8 +28,6 @@ def _postgres_url(settings_dict: dict[str, Any]) -> list[str]:
 
 
 def _environment(settings_dict: dict[str, Any]) -> dict[str, str]:
-    import os
-
     env = dict(os.environ)
     if settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = str(settings_dict["PASSWORD"])
