@@ -16,7 +16,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("estimator.api.urls")),
-    path("", include("estimator.urls")),
+    path("", include("estimator.web.urls")),
 ]
 
 # Errors outside DRF views (unknown addresses, unreadable bodies, crashes): problem+json under

@@ -1,8 +1,11 @@
-"""How amounts are shown to people: rounded half-up to the cent, in the currency's own locale."""
+"""How amounts, dates and runs of sessions are shown to people, by pages and documents alike.
+
+Amounts are rounded half-up to the cent, in the currency's own locale."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -10,6 +13,7 @@ from moneyed import Money
 from moneyed.l10n import format_money
 
 _LOCALES = {"USD": "en_US", "CAD": "en_CA"}
+CURRENCY_WORDS = {"USD": "US dollars", "CAD": "Canadian dollars"}
 
 
 def money_text(amount: Money | Decimal | str, currency: str | None = None) -> str:
@@ -40,3 +44,27 @@ def money_text_with_code(amount: Money | Decimal | str, currency: str | None = N
     text = money_text(amount, currency)
     code = str(amount.currency) if isinstance(amount, Money) else str(currency)
     return f"{text} {code}"
+
+
+def currency_words(code: str) -> str:
+    """'US dollars' for USD: how the page names the currency every amount is in."""
+    return CURRENCY_WORDS.get(code, code)
+
+
+def date_text(day: dt.date | str) -> str:
+    """'Nov 26, 2026'."""
+    value = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def consecutive_runs(
+    sessions: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
+) -> list[list[dict[str, Any]]]:
+    """Sessions in order, grouped while key(session) stays the same, to show each run once."""
+    runs: list[list[dict[str, Any]]] = []
+    for session in sessions:
+        if runs and key(runs[-1][-1]) == key(session):
+            runs[-1].append(session)
+        else:
+            runs.append([session])
+    return runs

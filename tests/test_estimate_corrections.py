@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from estimator.gfe import gfe_problems
+from estimator.documents.gfe import gfe_problems
 from estimator.models import Estimate, IntegrationKey
 from estimator.models.base import RecordLocked
 from estimator.services import (

@@ -14,8 +14,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from estimator import pricing
+from estimator.documents.gfe import GoodFaithEstimateRefused, gfe_build, gfe_problems
 from estimator.formatting import money_text
-from estimator.gfe import GoodFaithEstimateRefused, gfe_build, gfe_problems
 from estimator.models import (
     Clinic,
     CoverageMode,

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from estimator.gfe import GoodFaithEstimateRefused
-from estimator.gfe_pdf import gfe_pdf_bytes
+from estimator.documents.gfe import GoodFaithEstimateRefused
+from estimator.documents.gfe_pdf import gfe_pdf_bytes
 
 
 def good_faith_estimate_view(

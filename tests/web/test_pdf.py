@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from estimator.documents.base import printable
 from estimator.formatting import money_text
-from estimator.pdf import printable
 
 from .conftest import SELF_PAY, engine_quote, url
 

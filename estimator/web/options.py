@@ -9,7 +9,7 @@ from typing import cast
 from django.db.models import Prefetch
 from djmoney.money import Money
 
-from .models import (
+from estimator.models import (
     AddOn,
     AddOnPrice,
     BillingBasis,
@@ -19,7 +19,7 @@ from .models import (
     ServiceType,
     Suggestion,
 )
-from .selectors import in_effect, plans_for_quotes, service_prices_current
+from estimator.selectors import in_effect, plans_for_quotes, service_prices_current
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from .formatting import billing_text, money_text
-from .models import Clinic, CoverageMode, Estimate, EstimateStatus, ServiceType
-from .models.insurance import PayerKind
-from .quote_display import consecutive_runs, date_text
+from estimator.formatting import billing_text, consecutive_runs, date_text, money_text
+from estimator.models import Clinic, CoverageMode, Estimate, EstimateStatus, ServiceType
+from estimator.models.insurance import PayerKind
 
 
 class GoodFaithEstimateRefused(Exception):

@@ -5,16 +5,21 @@ Nothing here adds or rounds money: every figure is one the engine produced, only
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .formatting import billing_text, money_text
-from .models import Clinic, InsurancePlan
-from .quote_options import QuoteOptions
-from .quotes import Quote
+from estimator.formatting import (
+    billing_text,
+    consecutive_runs,
+    currency_words,
+    date_text,
+    money_text,
+)
+from estimator.models import Clinic, InsurancePlan
+from estimator.quotes import Quote
+
+from .options import QuoteOptions
 
 DRY_NEEDLING_NOTE = (
     "Dry needling is often not covered by insurance. Unless your plan has confirmed in writing "
@@ -24,7 +29,6 @@ ESTIMATE_NOTE = (
     "This is an estimate, not a bill. What you are charged depends on the treatment you "
     "actually receive and on what your plan decides when the claim is processed."
 )
-CURRENCY_WORDS = {"USD": "US dollars", "CAD": "Canadian dollars"}
 SCENARIO_TITLES = {
     "worst_case": "If your plan pays nothing (the figure to plan on)",
     "best_case": "If your plan pays as its terms say",
@@ -140,17 +144,6 @@ class EstimateView:
         return f"You would pay {self.primary.patient_pays} in total."
 
 
-def currency_words(code: str) -> str:
-    """'US dollars' for USD: how the page names the currency every amount is in."""
-    return CURRENCY_WORDS.get(code, code)
-
-
-def date_text(day: dt.date | str) -> str:
-    """'Nov 26, 2026'."""
-    value = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{value:%b} {value.day}, {value.year}"
-
-
 def _money(value: dict[str, str]) -> str:
     return money_text(value["amount"], value["currency"])
 
@@ -179,19 +172,6 @@ def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> L
         patient_pays=_money(line["patient_pays"]),
         explanations=tuple(reasons),
     )
-
-
-def consecutive_runs(
-    sessions: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
-) -> list[list[dict[str, Any]]]:
-    """Sessions in order, grouped while key(session) stays the same, to show each run once."""
-    runs: list[list[dict[str, Any]]] = []
-    for session in sessions:
-        if runs and key(runs[-1][-1]) == key(session):
-            runs[-1].append(session)
-        else:
-            runs.append([session])
-    return runs
 
 
 def _cost(session: dict[str, Any]) -> list[Any]:

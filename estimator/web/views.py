@@ -13,13 +13,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
+from estimator.documents.quote_pdf import quote_pdf_bytes
+from estimator.formatting import currency_words, date_text
+from estimator.models import Clinic, GoodFaithEstimateRequest
+from estimator.quotes import Quote, QuoteInvalid, quote_build
+from estimator.services import gfe_request_create, gfe_request_due
+
+from .display import estimate_view
 from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
-from .models import Clinic, GoodFaithEstimateRequest
-from .pdf import quote_pdf_bytes
-from .quote_display import currency_words, date_text, estimate_view
-from .quote_options import QuoteOptions, quote_options
-from .quotes import Quote, QuoteInvalid, quote_build
-from .services import gfe_request_create, gfe_request_due
+from .options import QuoteOptions, quote_options
 
 SESSION_KEY = "gfe_request"
 # Where each field's error summary entry links: the first control of a group, else the input.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fpdf.fonts import FontFace
 
+from estimator.formatting import currency_words, date_text
+from estimator.models import Estimate
+
+from .base import FONT, INK, MUTED, DocumentPDF
 from .gfe import GoodFaithEstimate, SessionRun, gfe_build
-from .models import Estimate
-from .pdf_base import FONT, INK, MUTED, DocumentPDF
-from .quote_display import currency_words, date_text
 
 DRAFT_MARK = "DRAFT — not yet issued"
 DRAFT_RED = (170, 20, 20)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fpdf.enums import XPos, YPos
 
-from .pdf_base import FONT, INK, MUTED, DocumentPDF, printable
-from .quote_display import EstimateView, ScenarioView, date_text
+from estimator.formatting import date_text
+from estimator.web.display import EstimateView, ScenarioView
+
+from .base import FONT, INK, MUTED, DocumentPDF, printable
 
 __all__ = ["printable", "quote_pdf_bytes"]
 

@@ -12,12 +12,13 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
-from . import pricing
-from .formatting import money_text
-from .models import CoverageMode
-from .quote_options import QuoteOptions
-from .quotes import Problem, QuoteInput
-from .services import PatientDetails, business_days_after
+from estimator import pricing
+from estimator.formatting import money_text
+from estimator.models import CoverageMode
+from estimator.quotes import Problem, QuoteInput
+from estimator.services import PatientDetails, business_days_after
+
+from .options import QuoteOptions
 
 MAX_PAGE_SESSIONS = 50
 QUOTE_FIELDS = (

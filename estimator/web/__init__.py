@@ -1,0 +1,1 @@
+"""The patient's pages: quote, PDF download, Good Faith Estimate requests."""
