@@ -14,12 +14,14 @@ Memory is bounded: this process keeps the entries of one token only, at most MAX
 from __future__ import annotations
 
 import threading
+import zoneinfo
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from . import pricing
 from .models import CatalogVersion, Clinic, InsurancePlan
@@ -160,6 +162,68 @@ def clinic_zones(*, token: int) -> tuple[str, ...]:
     )
 
 
+def catalog_days(*, token: int) -> str:
+    """Today's date in each active clinic's zone ("2026-11-27,2026-11-28"): what a cached list
+    or quote also depends on, since prices and limits apply by the clinic's own date."""
+    now = timezone.now()
+    days = set()
+    for name in clinic_zones(token=token):
+        try:
+            days.add(now.astimezone(zoneinfo.ZoneInfo(name)).date().isoformat())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            days.add(now.date().isoformat())
+    return ",".join(sorted(days))
+
+
+class ResponseCache:
+    """Finished answers (bytes) kept in this process for the current token, within a byte budget.
+
+    For answers that are a pure function of the catalog, the day and the request — a quote, a
+    quote page — so the same plan asked again is answered without pricing it again. Local
+    only: a 50 KB answer is cheaper to remake than to fetch over the network.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.lock = threading.Lock()
+        self.token: int | None = None
+        self.used = 0
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+
+    def recall(self, token: int, key: str) -> bytes | None:
+        """The answer kept for key at this token, if any."""
+        with self.lock:
+            if token != self.token or key not in self.entries:
+                return None
+            self.entries.move_to_end(key)
+            return self.entries[key]
+
+    def remember(self, token: int, key: str, body: bytes) -> None:
+        """Keep body for key at this token, forgetting the least recently used past the budget."""
+        if len(body) > self.budget // 8:
+            return
+        with self.lock:
+            if token != self.token:
+                self.token, self.used = token, 0
+                self.entries.clear()
+            old = self.entries.pop(key, None)
+            self.used += len(body) - (0 if old is None else len(old))
+            self.entries[key] = body
+            while self.used > self.budget:
+                _, dropped = self.entries.popitem(last=False)
+                self.used -= len(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.token, self.used = None, 0
+            self.entries.clear()
+
+
+# 16 MB per worker: about 300 full quotes or 600 quote pages.
+responses = ResponseCache(budget=16 * 1024 * 1024)
+
+
 def catalog_cache_clear() -> None:
     """Forget this process's entries (tests; the shared ones expire by token)."""
     _local.clear()
+    responses.clear()

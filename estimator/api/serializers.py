@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from estimator import pricing
@@ -95,7 +96,7 @@ class QuoteRequest(StrictSerializer):
     coverage = CoverageInput(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        catalog = clinic_catalog(slug=attrs["clinic"])
+        catalog = clinic_catalog(slug=attrs["clinic"], token=self.context.get("catalog_token"))
         if catalog is None:
             raise serializers.ValidationError(
                 {"clinic": serializers.ErrorDetail("There is no such clinic.", "unknown_clinic")}
@@ -429,6 +430,18 @@ class StoredSummaryOut(serializers.Serializer):
     end_date = serializers.DateField()
 
 
+@extend_schema_field(EngineEstimateOut)
+class StoredEstimateField(serializers.Field):
+    """The engine's estimate as stored: already the documented shape (Estimate.to_dict()).
+
+    Passed through as kept rather than walked field by field: a 12-session plan is some 50 KB
+    and thousands of fields, and re-describing what the engine wrote changes nothing in it.
+    """
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class EstimateListOut(serializers.Serializer):
     """A stored estimate in a list: references and totals, without the line-by-line detail."""
 
@@ -454,7 +467,9 @@ class EstimateListOut(serializers.Serializer):
     summary = StoredSummaryOut(source="*")
 
     def get_services(self, obj: Any) -> list[str]:
-        return sorted(s.code for s in obj.services.all())
+        # The session types priced, as the request kept them (the same codes the estimate's
+        # services relation holds), so listing estimates reads no extra rows.
+        return sorted({item["service"] for item in obj.request_data.get("items", [])})
 
 
 class EstimateOut(EstimateListOut):
@@ -466,7 +481,7 @@ class EstimateOut(EstimateListOut):
     diagnosis_codes = serializers.ListField(child=serializers.CharField())
     notes = serializers.CharField()
     request = serializers.JSONField(source="request_data", help_text="The request as priced.")
-    estimate = EngineEstimateOut(source="result_data")
+    estimate = StoredEstimateField(source="result_data", read_only=True)
 
 
 class EstimateFilters(StrictSerializer):

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import zoneinfo
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import parse_etags
@@ -24,7 +22,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from estimator import pricing
-from estimator.catalog_cache import catalog_token, clinic_zones, versioned
+from estimator.catalog_cache import catalog_days, catalog_token, responses, versioned
 from estimator.models import Estimate, EstimateSource
 from estimator.pricing.serialise import money
 from estimator.quotes import Quote, quote_build
@@ -41,6 +39,7 @@ from .idempotency import (
     idempotency_key,
     request_hash,
 )
+from .renderers import FastJSONRenderer
 from .throttling import AnonThrottle, KeyThrottle, QuoteAnonThrottle
 
 CATALOG_MAX_AGE = 60
@@ -49,18 +48,6 @@ CATALOG_MAX_AGE = 60
 def _not_modified(request: Request, etag: str) -> bool:
     sent = [tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))]
     return etag in sent or "*" in sent
-
-
-def _today_everywhere(zones: tuple[str, ...]) -> str:
-    """Today's date in each clinic's zone: the lists show the prices in effect there today."""
-    now = timezone.now()
-    days = []
-    for name in zones:
-        try:
-            days.append(now.astimezone(zoneinfo.ZoneInfo(name)).date().isoformat())
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            days.append(now.date().isoformat())
-    return ",".join(sorted(set(days)))
 
 
 # Reads need no request transaction: each is one consistent query or a cached catalog, and
@@ -89,7 +76,7 @@ class CatalogList(generics.ListAPIView):
         self.filters()  # a bad filter is a 400 before anything is looked up or cached
         token = catalog_token()
         query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.items()))
-        key = f"list:{request.path}?{query}@{_today_everywhere(clinic_zones(token=token))}"
+        key = f"list:{request.path}?{query}@{catalog_days(token=token)}"
         etag = '"' + hashlib.sha256(f"{token}:{key}".encode()).hexdigest()[:32] + '"'
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
         if _not_modified(request, etag):
@@ -237,15 +224,31 @@ class QuoteCreate(APIView):
         responses={200: serializers.QuoteOut, **docs.problems(*docs.WRITE_PROBLEMS)},
         examples=docs.QUOTE_EXAMPLES,
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response | HttpResponse:
         params = serializers.QuoteViewParam(data=request.query_params)
         params.is_valid(raise_exception=True)
-        data = serializers.QuoteRequest(data=request.data)
+        view = params.validated_data["view"]
+        token = catalog_token()
+        # A quote is a pure function of the catalog, the clinics' date and the body: the same
+        # body asked again (a clinic website's popular plans) is answered as before, unpriced.
+        key = None
+        if (
+            request.content_type == "application/json"
+            and request.accepted_renderer.format == "json"
+        ):
+            digest = hashlib.sha256(request._request.body).hexdigest()
+            key = f"quote:{view}:{catalog_days(token=token)}:{digest}"
+            if (cached := responses.recall(token, key)) is not None:
+                return HttpResponse(cached, content_type="application/json")
+        data = serializers.QuoteRequest(data=request.data, context={"catalog_token": token})
         data.is_valid(raise_exception=True)
         quote = quote_build(quote=data.quote_input())
-        if params.validated_data["view"] == "summary":
-            return Response(quote_summary_body(quote))
-        return Response(quote_body(quote))
+        result = quote_summary_body(quote) if view == "summary" else quote_body(quote)
+        if key is None:
+            return Response(result)
+        body = FastJSONRenderer().render(result)
+        responses.remember(token, key, body)
+        return HttpResponse(body, content_type="application/json")
 
 
 class PatientDetails:

@@ -155,9 +155,9 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
     )
 
 
-def quote_options_current(*, slug: str) -> QuoteOptions | None:
+def quote_options_current(*, slug: str, token: int | None = None) -> QuoteOptions | None:
     """quote_options for the active clinic with this slug, kept for the catalog version and day."""
-    catalog = clinic_catalog(slug=slug)
+    catalog = clinic_catalog(slug=slug, token=token)
     if catalog is None:
         return None
     clinic = catalog.clinic

@@ -57,6 +57,25 @@ def test_summary_view_gives_each_sessions_figures_and_no_lines(api, plan_request
     )
 
 
+def test_the_same_plan_asked_again_is_answered_from_memory_until_the_catalog_changes(
+    api, plan_request
+):
+    from estimator.models import ServicePrice
+
+    first = api.post("/api/v1/quotes", plan_request, format="json")
+    with CaptureQueriesContext(connection) as queries:
+        again = api.post("/api/v1/quotes", plan_request, format="json")
+    assert again.content == first.content
+    assert len(queries) == 1  # the catalog version's token
+    price = ServicePrice.objects.filter(
+        clinic__slug="cascade", service__code="dry-needling-1-2", duration_minutes=30
+    ).latest("effective_from")
+    ServicePrice.objects.filter(pk=price.pk).update(amount=price.amount.amount + 5)
+    changed = api.post("/api/v1/quotes", plan_request, format="json").json()
+    before = first.json()["summary"]["total_charge"]["amount"]
+    assert float(changed["summary"]["total_charge"]["amount"]) > float(before)
+
+
 def test_an_unknown_view_is_a_400_naming_the_parameter(api, plan_request):
     response = api.post("/api/v1/quotes?view=brief", plan_request, format="json")
     assert response.status_code == 400
