@@ -46,6 +46,7 @@ TARGETS = {
     "services": 0.8,
     "services_304": 0.9,
     "quote": 0.5,
+    "quote_varied": 0.5,
     "page": 0.3,
     "estimate": 0.2,
 }
@@ -133,7 +134,15 @@ def _flush_redis(url: str) -> None:
 def _lua(method: str, body: str | None, headers: dict[str, str]) -> str:
     lines = [f'wrk.method = "{method}"']
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
-    if body is not None:
+    if body is not None and "%d" in body:
+        # A template: every request a different plan (length and deductible already met), so
+        # none is answered from memory - the cost of pricing, not of remembering.
+        lines.append(f"local template = {json.dumps(body)}")
+        lines.append(
+            "request = function() return wrk.format(nil, nil, nil, string.format(template, "
+            "math.random(1, 20), math.random(0, 20000) / 100)) end"
+        )
+    elif body is not None:
         lines.append(f"wrk.body = {json.dumps(body)}")
     return "\n".join(lines) + "\n"
 
@@ -212,6 +221,21 @@ def _endpoints(
         "coverage": {"mode": "insured", "plan": setup["plan"]},
     }
     body = json.dumps(plan)
+    varied = (
+        json.dumps(
+            {
+                **plan,
+                "items": [{**PLAN["items"][0], "sessions": 999}],
+                "coverage": {
+                    "mode": "insured",
+                    "plan": setup["plan"],
+                    "standing": {"deductible_met": {"amount": "888", "currency": "USD"}},
+                },
+            }
+        )
+        .replace("999", "%d")
+        .replace('"888"', '"%.2f"')
+    )
     stored = json.dumps({**plan, "patient": {"name": "Bench Patient"}})
     page = urllib.parse.urlencode(
         {
@@ -253,6 +277,14 @@ def _endpoints(
             "POST",
             "/api/v1/quotes",
             body,
+            json_type,
+        ),
+        (
+            "quote_varied",
+            "POST /api/v1/quotes (a different plan each time)",
+            "POST",
+            "/api/v1/quotes",
+            varied,
             json_type,
         ),
         (
@@ -343,7 +375,7 @@ def main() -> int:
             )
         print(f"queries per warm quote (in process, anonymous): {setup['queries_per_quote']}")
         print(f"engine per 12-session insured plan: {setup['engine_us']} µs")
-        served = results["quote"]["requests"] + results["quote_summary"]["requests"]
+        served = sum(results[k]["requests"] for k in ("quote", "quote_varied", "quote_summary"))
         script = Path(tmp.name) / "quote.lua"
         while served < MEMORY_QUOTES:
             rate = max(results["quote"]["rps"], 1.0)

@@ -219,8 +219,8 @@ class ResponseCache:
             self.entries.clear()
 
 
-# 16 MB per worker: about 300 full quotes or 600 quote pages.
-responses = ResponseCache(budget=16 * 1024 * 1024)
+# 8 MB per worker: about 150 full quotes, or 300 quote pages, or thousands of summaries.
+responses = ResponseCache(budget=8 * 1024 * 1024)
 
 
 def catalog_cache_clear() -> None:

@@ -17,7 +17,15 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from estimator import pricing
-from estimator.catalog_cache import catalog_cache_clear, catalog_token, clinic_catalog
+from estimator.catalog_cache import (
+    MAX_LOCAL,
+    ResponseCache,
+    _local,
+    catalog_cache_clear,
+    catalog_token,
+    clinic_catalog,
+    versioned,
+)
 from estimator.catalog_triggers import CATALOG_TABLES, catalog_triggers_present
 from estimator.models import (
     AddOn,
@@ -184,3 +192,21 @@ def test_coverage_rule_status_change_is_seen_by_the_next_insured_quote(cascade: 
     assert fresh.terms[plan.pk].rules[("service", "ims")].status == pricing.CoverageStatus(
         CoverageStatus.NOT_COVERED
     )
+
+
+def test_kept_answers_stay_within_their_byte_budget_and_forget_an_old_version() -> None:
+    kept = ResponseCache(budget=1000)
+    for n in range(50):
+        kept.remember(1, f"k{n}", bytes(100))
+    assert kept.used <= 1000 and len(kept.entries) == 10
+    assert kept.recall(1, "k0") is None and kept.recall(1, "k49") == bytes(100)
+    kept.remember(1, "too-big", bytes(200))  # over an eighth of the budget: not kept
+    assert kept.recall(1, "too-big") is None
+    kept.remember(2, "new", b"x")  # a new catalog version forgets everything of the old one
+    assert kept.recall(1, "k49") is None and kept.used == 1
+
+
+def test_this_process_keeps_at_most_max_local_catalog_entries() -> None:
+    for n in range(MAX_LOCAL + 20):
+        versioned(token=7, key=f"entry-{n}", build=lambda: "x")
+    assert len(_local.entries) == MAX_LOCAL
