@@ -27,8 +27,11 @@ run: $(STAMP)
 	$(PY) manage.py ensure_local_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# One test process per core (pytest-xdist), each with its own test database and Redis
+# database; a test file stays in one process. TEST_WORKERS=0 runs everything in this one.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check

@@ -13,6 +13,7 @@ Memory is bounded: this process keeps the entries of one token only, at most MAX
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import zoneinfo
 from collections import OrderedDict
@@ -99,20 +100,22 @@ _local = _Local()
 _MISSING = object()
 
 
-def versioned(*, token: int, key: str, build: Callable[[], T]) -> T:
+def versioned(*, token: int, key: str, build: Callable[[], T], shared: bool = True) -> T:
     """What build() returns for the catalog at this token: from memory, the shared cache, or built.
 
     build must depend on nothing but the catalog and what key names (a date, a query string).
-    A None result is remembered in this process only.
+    A None result is remembered in this process only; so is everything when shared is False
+    (answers keyed by what a caller may vary at will, which must not fill the shared cache).
     """
     found, value = _local.get(token, key)
     if found:
         return cast("T", value)
-    shared_key = f"catalog:{_SCHEMA}:{token}:{key}"
-    value = cache.get(shared_key, _MISSING)
+    # Hashed: keys may carry a caller's query string, which a cache key must not.
+    shared_key = f"catalog:{_SCHEMA}:{token}:{hashlib.sha256(key.encode()).hexdigest()}"
+    value = cache.get(shared_key, _MISSING) if shared else _MISSING
     if value is _MISSING:
         value = build()
-        if value is not None:
+        if value is not None and shared:
             cache.set(shared_key, value, SHARED_TIMEOUT)
     _local.put(token, key, value)
     return cast("T", value)

@@ -75,14 +75,17 @@ class CatalogList(generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.filters()  # a bad filter is a 400 before anything is looked up or cached
         token = catalog_token()
-        query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.items()))
-        key = f"list:{request.path}?{query}@{catalog_days(token=token)}"
+        # The page links (next, previous) carry the address as asked: it is part of the answer.
+        key = f"list:{request.build_absolute_uri()}@{catalog_days(token=token)}"
         etag = '"' + hashlib.sha256(f"{token}:{key}".encode()).hexdigest()[:32] + '"'
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
         if _not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         data = versioned(
-            token=token, key=key, build=lambda: super(CatalogList, self).list(request).data
+            token=token,
+            key=key,
+            build=lambda: super(CatalogList, self).list(request).data,
+            shared=False,
         )
         return Response(data, headers=headers)
 
