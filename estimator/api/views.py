@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, Serializer
 from rest_framework.views import APIView
 
 from estimator.models import Estimate, EstimateSource
@@ -79,12 +79,15 @@ _CATALOG_RESPONSES = {
 }
 
 
-def _catalog_schema(summary: str, serializer: type[BaseSerializer[Any]]) -> Any:
+def _catalog_schema(
+    summary: str, serializer: type[BaseSerializer[Any]], filters: type[Serializer[Any]] | None
+) -> Any:
     return extend_schema_view(
         get=extend_schema(
             summary=summary,
             tags=["catalog"],
-            parameters=[docs.IF_NONE_MATCH],
+            # The filters as query parameters, so a generated client can pass them.
+            parameters=[docs.IF_NONE_MATCH, *([filters] if filters else [])],
             responses={200: serializer(many=True), **_CATALOG_RESPONSES},
         )
     )
@@ -99,7 +102,7 @@ class _ServiceFilters(serializers.CatalogFilters):
     payer = None  # type: ignore[assignment]
 
 
-@_catalog_schema("Clinics", serializers.ClinicOut)
+@_catalog_schema("Clinics", serializers.ClinicOut, _ClinicFilters)
 class ClinicList(CatalogList):
     """Clinics and their public details; ?active=true|false."""
 
@@ -110,7 +113,7 @@ class ClinicList(CatalogList):
         return selectors.clinics_list(**self.filters())
 
 
-@_catalog_schema("Session types with today's prices", serializers.ServiceOut)
+@_catalog_schema("Session types with today's prices", serializers.ServiceOut, _ServiceFilters)
 class ServiceList(CatalogList):
     """Session types with offered lengths and prices in effect today; ?clinic=, ?active=."""
 
@@ -121,7 +124,9 @@ class ServiceList(CatalogList):
         return selectors.services_list(**self.filters())
 
 
-@_catalog_schema("Add-ons with the services they combine with", serializers.AddOnOut)
+@_catalog_schema(
+    "Add-ons with the services they combine with", serializers.AddOnOut, _ServiceFilters
+)
 class AddOnList(CatalogList):
     """Add-ons, the services they combine with, and today's prices; ?clinic=, ?active=."""
 
@@ -132,7 +137,7 @@ class AddOnList(CatalogList):
         return selectors.add_ons_list(**self.filters())
 
 
-@_catalog_schema("Payers", serializers.PayerOut)
+@_catalog_schema("Payers", serializers.PayerOut, None)
 class PayerList(CatalogList):
     """Insurers and programmes."""
 
@@ -142,7 +147,7 @@ class PayerList(CatalogList):
         return selectors.payers_list()
 
 
-@_catalog_schema("Insurance plans", serializers.PlanOut)
+@_catalog_schema("Insurance plans", serializers.PlanOut, serializers.CatalogFilters)
 class PlanList(CatalogList):
     """Insurance plans each clinic quotes; ?clinic=, ?payer=, ?active=."""
 
