@@ -206,7 +206,18 @@ class PatientDetails:
         return response
 
 
-class EstimateListCreate(PatientDetails, generics.GenericAPIView):
+class MethodsFirst:
+    """A method the address does not have is a 405 (with Allow) before any key is checked: a 401
+    or 403 for DELETE would suggest that some key could delete."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        method = request.method.lower() if request.method else ""
+        if method not in self.http_method_names or not hasattr(self, method):  # type: ignore[attr-defined]
+            self.http_method_not_allowed(request)  # type: ignore[attr-defined]
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
     """GET: stored estimates (filters, pagination). POST: price and store an estimate."""
 
     permission_classes = [CanReadEstimates]
@@ -281,7 +292,7 @@ class EstimateListCreate(PatientDetails, generics.GenericAPIView):
         return Response(body, status=code, headers={"Location": location})
 
 
-class EstimateDetail(PatientDetails, APIView):
+class EstimateDetail(MethodsFirst, PatientDetails, APIView):
     """GET /api/v1/estimates/{reference}: one stored estimate."""
 
     permission_classes = [CanReadEstimates]
