@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+import re
 import subprocess
 import sys
 import uuid
@@ -361,3 +362,27 @@ def test_every_documented_error_reaches_the_client_as_a_problem(
     # browser's CSRF token (each checked in tests/api/test_errors.py).
     untestable = {(400, "parse-error"), (400, "bad-request"), (403, "csrf-failed")}
     assert reachable - untestable - seen == set()
+
+
+GUIDE = ROOT / "docs" / "api.md"
+WORKED = "<!-- worked-integration: run by tests/api/test_generated_client.py -->"
+
+
+def _worked_integration() -> str:
+    """The fenced Python block right after the marker in docs/api.md."""
+    after = GUIDE.read_text().split(WORKED, 1)[1]
+    found = re.match(r"\s*```python\n(.*?)\n```", after, flags=re.S)
+    assert found, "docs/api.md: the worked integration must follow its marker"
+    return found.group(1)
+
+
+def test_the_guides_worked_integration_runs_as_written(
+    generated: Any, world: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("ESTIMATOR_URL", world.url)
+    monkeypatch.setenv("ESTIMATOR_KEY", world.writer.token)
+    code = compile(_worked_integration(), str(GUIDE), "exec")
+    exec(code, {"__name__": "__main__"})  # noqa: S102  (our own documentation)
+    out = capsys.readouterr().out
+    assert re.search(r"^insured \d+\.\d\d USD$", out, flags=re.M), out
+    assert re.search(r"^EST-\w+ draft \d+\.\d\d USD$", out, flags=re.M), out
