@@ -90,7 +90,8 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # As estimator.api.idempotency checks it: 1 to 255 visible ASCII characters.
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"},
     OpenApiParameter.HEADER,
     description="Any unique string (a UUID). A retry with the same key and body gets the first "
     "response back; the same key with a different body is a 422.",

@@ -232,6 +232,8 @@ class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
 
     @extend_schema(
         summary="Stored estimates",
+        description="Stored estimates the caller may see (a key limited to one clinic sees that "
+        "clinic's), newest first, without the line-by-line breakdown; filter and page them.",
         operation_id="estimates_list",
         tags=["estimates"],
         parameters=[serializers.EstimateFilters],
@@ -246,6 +248,9 @@ class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
 
     @extend_schema(
         summary="Price a plan and store it as an estimate",
+        description="Prices the plan as POST /quotes does and stores it as a draft estimate with "
+        "who it is for. Needs a read_write key (or staff with the add permission). Send an "
+        "Idempotency-Key so a retry cannot store it twice.",
         tags=["estimates"],
         request=serializers.EstimateRequest,
         parameters=[docs.IDEMPOTENCY_KEY],
@@ -299,6 +304,7 @@ class EstimateDetail(MethodsFirst, PatientDetails, APIView):
 
     @extend_schema(
         summary="A stored estimate",
+        description="One stored estimate by its reference, with the full breakdown as priced.",
         tags=["estimates"],
         responses={200: serializers.EstimateOut, **docs.problems(*docs.READ_PROBLEMS)},
     )
