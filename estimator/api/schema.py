@@ -333,6 +333,19 @@ def _problem_response(status: int) -> dict[str, Any]:
     }
 
 
+def _kinds(operation: dict[str, Any], status: int) -> list[str]:
+    """The problem types this operation may answer with this status."""
+    headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+    impossible = set()
+    if {} in operation.get("security", []):
+        impossible.add("not-authenticated")  # no key is needed here
+    if "Idempotency-Key" not in headers:
+        impossible |= {"idempotency-key-reused", "idempotency-in-progress"}
+    if "requestBody" not in operation:
+        impossible |= {"parse-error", "csrf-failed"}  # nothing to parse; a safe method
+    return [kind for kind in PROBLEM_KINDS[status] if kind not in impossible]
+
+
 def _complete_operation(operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     for status in (500, 503):
@@ -354,7 +367,7 @@ def _complete_operation(operation: dict[str, Any]) -> None:
         problem = response.get("content", {}).get(PROBLEM)
         if problem is not None:
             examples = problem.setdefault("examples", {})
-            for kind in PROBLEM_KINDS[int(code)]:
+            for kind in _kinds(operation, int(code)):
                 examples.setdefault(kind, _ref("examples", f"problem-{kind}"))
     ok = responses.get("200", {}).get("content", {}).get("application/json", {})
     if ok.get("schema", {}).get("$ref", "").startswith("#/components/schemas/Paginated"):

@@ -98,7 +98,7 @@ def _operations(tag: str) -> SimpleNamespace:
 
 
 @pytest.fixture
-def world(generated: Any, live_server: Any, starter_catalog: Any, settings: Any) -> Any:
+def world(generated: Any, live_server: Any, starter_catalog: Any, settings: Any) -> Iterator[Any]:
     """Clients for the live server: anonymous, a read key, a read_write key, a wrong key."""
     settings.ESTIMATOR_RATE_ANON = "100000/min"
     settings.ESTIMATOR_RATE_QUOTES_ANON = "100000/min"
@@ -109,7 +109,7 @@ def world(generated: Any, live_server: Any, starter_catalog: Any, settings: Any)
         _, raw = IntegrationKey.objects.create_key(name=scope, scope=scope)
         return client.AuthenticatedClient(base_url=live_server.url, token=raw, prefix="Api-Key")
 
-    return SimpleNamespace(
+    world = SimpleNamespace(
         url=live_server.url,
         anonymous=client.Client(base_url=live_server.url),
         reader=keyed("read"),
@@ -120,6 +120,11 @@ def world(generated: Any, live_server: Any, starter_catalog: Any, settings: Any)
         start=Clinic.objects.get(slug="cascade").today() + dt.timedelta(days=7),
         regence=plan_id("Preferred PPO"),
     )
+    yield world
+    # Close the kept-alive connections now: a server thread still holding one when the live
+    # server stops would close its shared SQLite connection from the wrong thread.
+    for client in (world.anonymous, world.reader, world.writer, world.wrong):
+        client.get_httpx_client().close()
 
 
 def _plan(generated: Any, world: Any, coverage: Any = None, **changes: Any) -> dict[str, Any]:
@@ -304,7 +309,8 @@ def test_every_documented_error_reaches_the_client_as_a_problem(
         base_url=world.url,
         httpx_args={"event_hooks": {"request": [_as_plain_text]}},
     )
-    check(quote(plain_text), 415, "unsupported-media-type")
+    with plain_text:
+        check(quote(plain_text), 415, "unsupported-media-type")
     check(estimates.estimates_list.sync_detailed(client=world.anonymous), 401, "not-authenticated")
     check(catalog.payers_list.sync_detailed(client=world.wrong), 401, "authentication-failed")
     check(store(world.reader), 403, "permission-denied")
@@ -315,7 +321,8 @@ def test_every_documented_error_reaches_the_client_as_a_problem(
     )
     # A new client: with_headers() also changes the httpx client an existing one holds.
     xml_only = generated.client.Client(base_url=world.url, headers={"Accept": "application/xml"})
-    check(quote(xml_only), 406, "not-acceptable")
+    with xml_only:
+        check(quote(xml_only), 406, "not-acceptable")
     check(store(world.writer, notes="x" * 300_000), 413, "too-large")
     check(quote(item={"duration_minutes": 20}), 422, "quote-invalid")
 
@@ -382,7 +389,9 @@ def test_the_guides_worked_integration_runs_as_written(
     monkeypatch.setenv("ESTIMATOR_URL", world.url)
     monkeypatch.setenv("ESTIMATOR_KEY", world.writer.token)
     code = compile(_worked_integration(), str(GUIDE), "exec")
-    exec(code, {"__name__": "__main__"})  # noqa: S102  (our own documentation)
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(code, namespace)  # noqa: S102  (our own documentation)
+    namespace["client"].get_httpx_client().close()
     out = capsys.readouterr().out
     assert re.search(r"^insured \d+\.\d\d USD$", out, flags=re.M), out
     assert re.search(r"^EST-\w+ draft \d+\.\d\d USD$", out, flags=re.M), out

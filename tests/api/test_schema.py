@@ -79,14 +79,43 @@ def test_public_operations_say_the_key_is_optional(schema):
         assert {"ApiKeyAuth": []} in operation["security"], (path, method)
 
 
+def _kinds(schema, operation, code):
+    """The problem types (`type` without its prefix) of a response's examples."""
+    named = schema["components"]["examples"]
+    examples = operation["responses"][code]["content"]["application/problem+json"]["examples"]
+    values = [
+        e.get("value") or named[e["$ref"].rsplit("/", 1)[1]]["value"] for e in examples.values()
+    ]
+    return {value["type"].removeprefix("urn:problem-type:estimator:") for value in values}
+
+
 def test_every_problem_response_names_each_problem_type_it_may_carry(schema):
     for path, method, operation in _operations(schema):
         for code in ("400", "401", "403", "404", "406", "429", "500", "503"):
             assert code in operation["responses"], (path, method, code)
-        for code, response in operation["responses"].items():
+        for code in operation["responses"]:
             if code.startswith(("4", "5")):
-                content = response["content"]["application/problem+json"]
-                assert set(PROBLEM_KINDS[int(code)]) <= set(content["examples"]), (path, code)
+                kinds = _kinds(schema, operation, code)
+                assert kinds and kinds <= set(PROBLEM_KINDS[int(code)]), (path, method, code)
+    documented = {
+        int(code) for _, _, operation in _operations(schema) for code in operation["responses"]
+    }
+    assert set(PROBLEM_KINDS) <= documented
+
+
+def test_only_the_problem_types_an_operation_can_meet_are_named(schema):
+    paths = schema["paths"]
+    store, quote, plans = (
+        paths["/api/v1/estimates"]["post"],
+        paths["/api/v1/quotes"]["post"],
+        paths["/api/v1/plans"]["get"],
+    )
+    assert _kinds(schema, store, "401") == {"not-authenticated", "authentication-failed"}
+    assert _kinds(schema, quote, "401") == {"authentication-failed"}  # no key is needed
+    assert _kinds(schema, store, "422") == {"quote-invalid", "idempotency-key-reused"}
+    assert _kinds(schema, quote, "422") == {"quote-invalid"}
+    assert _kinds(schema, plans, "400") == {"validation-error", "bad-request"}  # no body to parse
+    assert _kinds(schema, plans, "403") == {"permission-denied"}
 
 
 def test_response_headers_are_documented(schema):
