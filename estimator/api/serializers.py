@@ -8,7 +8,8 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from estimator import pricing
-from estimator.models import Clinic, CoverageMode, EstimateStatus, InsurancePlan
+from estimator.catalog_cache import clinic_catalog
+from estimator.models import CoverageMode, EstimateStatus, InsurancePlan
 from estimator.quotes import QuoteInput
 from estimator.services import PatientDetails
 
@@ -94,18 +95,20 @@ class QuoteRequest(StrictSerializer):
     coverage = CoverageInput(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        clinic = Clinic.objects.filter(slug=attrs["clinic"], active=True).first()
-        if clinic is None:
+        catalog = clinic_catalog(slug=attrs["clinic"])
+        if catalog is None:
             raise serializers.ValidationError(
                 {"clinic": serializers.ErrorDetail("There is no such clinic.", "unknown_clinic")}
             )
-        attrs["clinic"] = clinic
+        clinic = attrs["clinic"] = catalog.clinic
+        attrs["catalog"] = catalog
         coverage = attrs.get("coverage") or {"mode": CoverageMode.SELF_PAY}
         attrs["coverage"] = coverage
         plan_id = coverage.get("plan")
         coverage["plan"] = None
         if plan_id is not None:
-            plan = InsurancePlan.objects.filter(pk=plan_id).first()
+            # Another clinic's plan is read from the database, to say it is not offered here.
+            plan = catalog.plan(plan_id) or InsurancePlan.objects.filter(pk=plan_id).first()
             if plan is None:
                 raise serializers.ValidationError(
                     {
@@ -155,6 +158,7 @@ class QuoteRequest(StrictSerializer):
             start_date=data["start_date"],
             coverage_mode=coverage["mode"],
             plan=coverage["plan"],
+            catalog=data["catalog"],
             standing=pricing.Standing(
                 deductible_met=amount("deductible_met"),
                 oop_met=amount("out_of_pocket_met"),
@@ -369,11 +373,33 @@ class SummaryOut(serializers.Serializer):
     end_date = serializers.DateField()
 
 
+class SessionFiguresOut(serializers.Serializer):
+    """One session's figures in the primary scenario (the figure to plan on)."""
+
+    number = serializers.IntegerField()
+    date = serializers.DateField()
+    charge = MoneyOut()
+    plan_pays = MoneyOut()
+    patient_pays = MoneyOut()
+
+
 class QuoteOut(serializers.Serializer):
-    """A priced plan; nothing is stored."""
+    """A priced plan; nothing is stored. ?view=summary leaves out estimate."""
 
     summary = SummaryOut()
-    estimate = EngineEstimateOut()
+    estimate = EngineEstimateOut(required=False, help_text="Absent with ?view=summary.")
+    sessions = SessionFiguresOut(
+        many=True, required=False, help_text="Only with ?view=summary: each session's figures."
+    )
+    warnings = WarningOut(
+        many=True, required=False, help_text="Only with ?view=summary: the estimate's warnings."
+    )
+
+
+class QuoteViewParam(serializers.Serializer):
+    """?view= on POST /quotes (other query parameters are ignored, as on every list)."""
+
+    view = serializers.ChoiceField(choices=["full", "summary"], required=False, default="full")
 
 
 # ---- stored estimates ------------------------------------------------------------------------

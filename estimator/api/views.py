@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import zoneinfo
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -21,7 +23,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, Serializer
 from rest_framework.views import APIView
 
+from estimator import pricing
+from estimator.catalog_cache import catalog_token, clinic_zones, versioned
 from estimator.models import Estimate, EstimateSource
+from estimator.pricing.serialise import money
 from estimator.quotes import Quote, quote_build
 from estimator.services import estimate_create
 
@@ -41,25 +46,36 @@ from .throttling import AnonThrottle, KeyThrottle, QuoteAnonThrottle
 CATALOG_MAX_AGE = 60
 
 
-def _etag(data: Any) -> str:
-    text = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder)
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-
-
-def conditional(request: Request, response: Response) -> Response:
-    """Add an ETag; answer 304 when the caller already has this exact content."""
-    etag = _etag(response.data)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
+def _not_modified(request: Request, etag: str) -> bool:
     sent = [tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))]
-    if etag in sent or "*" in sent:
-        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    for name, value in headers.items():
-        response[name] = value
-    return response
+    return etag in sent or "*" in sent
 
 
+def _today_everywhere(zones: tuple[str, ...]) -> str:
+    """Today's date in each clinic's zone: the lists show the prices in effect there today."""
+    now = timezone.now()
+    days = []
+    for name in zones:
+        try:
+            days.append(now.astimezone(zoneinfo.ZoneInfo(name)).date().isoformat())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            days.append(now.date().isoformat())
+    return ",".join(sorted(set(days)))
+
+
+# Reads need no request transaction: each is one consistent query or a cached catalog, and
+# skipping it saves a round trip (and, on SQLite, the write lock a transaction takes).
+reads_only = method_decorator(transaction.non_atomic_requests, name="dispatch")
+
+
+@reads_only
 class CatalogList(generics.ListAPIView):
-    """A catalog list: public, paginated, filterable and cacheable (ETag)."""
+    """A catalog list: public, paginated, filterable and cacheable (ETag).
+
+    A list is the same for every caller until the catalog changes or a clinic's date turns, so
+    it is built once per catalog version, date and query string (estimator.catalog_cache), and
+    its ETag names exactly those: a conditional GET is answered from the token alone.
+    """
 
     filters_class = serializers.CatalogFilters
 
@@ -70,7 +86,18 @@ class CatalogList(generics.ListAPIView):
         return dict(params.validated_data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return conditional(request, super().list(request, *args, **kwargs))
+        self.filters()  # a bad filter is a 400 before anything is looked up or cached
+        token = catalog_token()
+        query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.items()))
+        key = f"list:{request.path}?{query}@{_today_everywhere(clinic_zones(token=token))}"
+        etag = '"' + hashlib.sha256(f"{token}:{key}".encode()).hexdigest()[:32] + '"'
+        headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
+        if _not_modified(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        data = versioned(
+            token=token, key=key, build=lambda: super(CatalogList, self).list(request).data
+        )
+        return Response(data, headers=headers)
 
 
 _CATALOG_RESPONSES = {
@@ -157,27 +184,51 @@ class PlanList(CatalogList):
         return selectors.plans_list(**self.filters())
 
 
-def quote_body(quote: Quote) -> dict[str, Any]:
-    """The priced plan and a summary picked from its totals (nothing is computed here)."""
-    result = quote.result_data()
-    primary = result["scenarios"]["primary"]["totals"]
-    best = (result["scenarios"]["best"] or result["scenarios"]["primary"])["totals"]
-    schedule = result["schedule"]
-    summary = {
-        "currency": result["currency"],
-        "is_range": result["is_range"],
-        "total_charge": primary["charge"],
-        "patient_total": primary["patient_pays"],
-        "patient_total_best": best["patient_pays"],
-        "patient_total_worst": primary["patient_pays"],
-        "plan_total": primary["plan_pays"],
-        "sessions": len(schedule),
-        "start_date": schedule[0],
-        "end_date": schedule[-1],
+def _summary(estimate: pricing.Estimate) -> dict[str, Any]:
+    """The figures most callers need, picked from the scenarios' totals (nothing is computed)."""
+    cur = estimate.currency
+    primary = estimate.primary.totals
+    best = (estimate.best or estimate.primary).totals
+    return {
+        "currency": cur,
+        "is_range": estimate.is_range,
+        "total_charge": money(primary.charge, cur),
+        "patient_total": money(primary.patient_pays, cur),
+        "patient_total_best": money(best.patient_pays, cur),
+        "patient_total_worst": money(primary.patient_pays, cur),
+        "plan_total": money(primary.plan_pays, cur),
+        "sessions": len(estimate.schedule),
+        "start_date": estimate.schedule[0].isoformat(),
+        "end_date": estimate.schedule[-1].isoformat(),
     }
-    return {"summary": summary, "estimate": result}
 
 
+def quote_body(quote: Quote) -> dict[str, Any]:
+    """The priced plan: its summary and the whole estimate."""
+    return {"summary": _summary(quote.estimate), "estimate": quote.result_data()}
+
+
+def quote_summary_body(quote: Quote) -> dict[str, Any]:
+    """The summary, each session's figures and the warnings; no lines, no reasons."""
+    estimate = quote.estimate
+    cur = estimate.currency
+    return {
+        "summary": _summary(estimate),
+        "sessions": [
+            {
+                "number": session.number,
+                "date": session.on.isoformat(),
+                "charge": money(session.totals.charge, cur),
+                "plan_pays": money(session.totals.plan_pays, cur),
+                "patient_pays": money(session.totals.patient_pays, cur),
+            }
+            for session in estimate.primary.sessions
+        ],
+        "warnings": [{"code": w.code, "message": w.message} for w in estimate.warnings],
+    }
+
+
+@reads_only
 class QuoteCreate(APIView):
     """POST /api/v1/quotes: price a plan; nothing is stored."""
 
@@ -187,13 +238,18 @@ class QuoteCreate(APIView):
         summary="Price a treatment plan (nothing is stored)",
         tags=["quotes"],
         request=serializers.QuoteRequest,
+        parameters=[docs.QUOTE_VIEW],
         responses={200: serializers.QuoteOut, **docs.problems(*docs.WRITE_PROBLEMS)},
         examples=docs.QUOTE_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
+        params = serializers.QuoteViewParam(data=request.query_params)
+        params.is_valid(raise_exception=True)
         data = serializers.QuoteRequest(data=request.data)
         data.is_valid(raise_exception=True)
         quote = quote_build(quote=data.quote_input())
+        if params.validated_data["view"] == "summary":
+            return Response(quote_summary_body(quote))
         return Response(quote_body(quote))
 
 

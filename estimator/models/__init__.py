@@ -37,6 +37,7 @@ from .insurance import (
     PayerKind,
     UnitRule,
 )
+from .versions import CatalogVersion
 
 __all__ = [
     "LOCKED_STATUSES",
@@ -45,6 +46,7 @@ __all__ = [
     "AllowedBasis",
     "BillingBasis",
     "BodyArea",
+    "CatalogVersion",
     "Clinic",
     "CodeSetLimit",
     "CopayDesign",

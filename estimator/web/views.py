@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -21,7 +21,7 @@ from estimator.services import gfe_request_create, gfe_request_due
 
 from .display import estimate_view
 from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
-from .options import QuoteOptions, quote_options
+from .options import QuoteOptions, quote_options, quote_options_current
 
 SESSION_KEY = "gfe_request"
 # Where each field's error summary entry links: the first control of a group, else the input.
@@ -125,7 +125,9 @@ def _answer(
     request: HttpRequest, slug: str
 ) -> HttpResponse | tuple[QuoteOptions, QuoteForm, Quote | None]:
     """Read the quote answers from the query string and price them, within the rate limit."""
-    options = quote_options(clinic=_clinic(slug))
+    options = quote_options_current(slug=slug)
+    if options is None:
+        raise Http404("No such clinic.")
     form = QuoteForm(request.GET, options=options)
     if form.is_bound and (
         limited := _rate_limited(request, "quote", settings.ESTIMATOR_QUOTE_RATE)
