@@ -35,6 +35,12 @@ def schema_diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     return list(_Diff(old, new).paths())
 
 
+def _named(node: dict[str, Any]) -> str:
+    """The component a schema is (directly or as a lone allOf entry), or ""."""
+    wrapped = node.get("allOf", [])
+    return str(node.get("$ref") or (wrapped[0].get("$ref", "") if len(wrapped) == 1 else ""))
+
+
 @dataclass(frozen=True)
 class _Place:
     """Where in a schema the comparison is, and which way the data flows."""
@@ -165,11 +171,11 @@ class _Diff:
         yield from self._schema(_Place(where, label, direction == "request"), old, new)
 
     def _schema(self, at: _Place, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
-        refs = (old.get("$ref", ""), new.get("$ref", ""))
+        refs = (_named(old), _named(new))
         if refs != ("", "") and refs in at.seen:
             return  # a recursive schema: compared once
         at = at.entered(refs)
-        old, new = self.resolve(old, self.old), self.resolve(new, self.new)
+        old, new = self.unwrap(old, self.old), self.unwrap(new, self.new)
         for keyword in _COMPOSITES:
             olds, news = old.get(keyword, []), new.get(keyword, [])
             if len(olds) != len(news):
@@ -212,6 +218,16 @@ class _Diff:
                 if not at.request and name in old_required - new_required:
                     yield field.about("no longer always sent", True)
                 yield from self._schema(field, olds[name], news[name])
+
+    @classmethod
+    def unwrap(cls, node: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+        """The schema a node stands for: its $ref followed, and a lone allOf entry merged in
+        (drf-spectacular wraps a $ref in allOf to give it a description)."""
+        node = cls.resolve(node, document)
+        while len(node.get("allOf", [])) == 1 and "type" not in node:
+            inner = cls.resolve(node["allOf"][0], document)
+            node = {**inner, **{k: v for k, v in node.items() if k != "allOf"}}
+        return node
 
     @staticmethod
     def resolve(node: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:

@@ -258,6 +258,16 @@ def test_descriptions_and_examples_are_not_compared():
     assert schema_diff(RELEASED_DOC, new) == []
 
 
+def test_a_reference_wrapped_in_a_lone_allof_is_the_same_schema():
+    new = copy.deepcopy(RELEASED_DOC)
+    _body(new)["properties"]["kind"] = {
+        "allOf": [{"$ref": "#/components/schemas/Kind"}],
+        "description": "Now a component of its own.",
+    }
+    new["components"]["schemas"]["Kind"] = {"enum": ["a", "b"], "type": "string"}
+    assert schema_diff(RELEASED_DOC, new) == []
+
+
 def test_a_recursive_schema_is_compared_without_looping():
     new = copy.deepcopy(RELEASED_DOC)
     _thing(new)["properties"]["id"]["type"] = "number"
