@@ -36,6 +36,7 @@ test: $(STAMP)
 check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py api_schema_diff
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

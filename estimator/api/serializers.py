@@ -655,9 +655,18 @@ class PlanOut(serializers.Serializer):
 class CatalogFilters(serializers.Serializer):
     """Query parameters of the catalog lists."""
 
-    clinic = StrictSlugField(required=False, max_length=50)
-    active = serializers.BooleanField(required=False, allow_null=True, default=None)
-    payer = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    clinic = StrictSlugField(
+        required=False, max_length=50, help_text="Only this clinic's (a slug from /clinics)."
+    )
+    active = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only what is offered now; false: only what is not. Both if absent.",
+    )
+    payer = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="Only this payer's (an id)."
+    )
 
     def to_internal_value(self, data: Any) -> Any:
         known = {k: v for k, v in data.items() if k in self.fields}

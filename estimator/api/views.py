@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, Serializer
 from rest_framework.views import APIView
 
 from estimator import pricing
@@ -96,12 +96,15 @@ _CATALOG_RESPONSES = {
 }
 
 
-def _catalog_schema(summary: str, serializer: type[BaseSerializer[Any]]) -> Any:
+def _catalog_schema(
+    summary: str, serializer: type[BaseSerializer[Any]], filters: type[Serializer[Any]] | None
+) -> Any:
     return extend_schema_view(
         get=extend_schema(
             summary=summary,
             tags=["catalog"],
-            parameters=[docs.IF_NONE_MATCH],
+            # The filters as query parameters, so a generated client can pass them.
+            parameters=[docs.IF_NONE_MATCH, *([filters] if filters else [])],
             responses={200: serializer(many=True), **_CATALOG_RESPONSES},
         )
     )
@@ -116,7 +119,7 @@ class _ServiceFilters(serializers.CatalogFilters):
     payer = None  # type: ignore[assignment]
 
 
-@_catalog_schema("Clinics", serializers.ClinicOut)
+@_catalog_schema("Clinics", serializers.ClinicOut, _ClinicFilters)
 class ClinicList(CatalogList):
     """Clinics and their public details; ?active=true|false."""
 
@@ -127,7 +130,7 @@ class ClinicList(CatalogList):
         return selectors.clinics_list(**self.filters())
 
 
-@_catalog_schema("Session types with today's prices", serializers.ServiceOut)
+@_catalog_schema("Session types with today's prices", serializers.ServiceOut, _ServiceFilters)
 class ServiceList(CatalogList):
     """Session types with offered lengths and prices in effect today; ?clinic=, ?active=."""
 
@@ -138,7 +141,9 @@ class ServiceList(CatalogList):
         return selectors.services_list(**self.filters())
 
 
-@_catalog_schema("Add-ons with the services they combine with", serializers.AddOnOut)
+@_catalog_schema(
+    "Add-ons with the services they combine with", serializers.AddOnOut, _ServiceFilters
+)
 class AddOnList(CatalogList):
     """Add-ons, the services they combine with, and today's prices; ?clinic=, ?active=."""
 
@@ -149,7 +154,7 @@ class AddOnList(CatalogList):
         return selectors.add_ons_list(**self.filters())
 
 
-@_catalog_schema("Payers", serializers.PayerOut)
+@_catalog_schema("Payers", serializers.PayerOut, None)
 class PayerList(CatalogList):
     """Insurers and programmes."""
 
@@ -159,7 +164,7 @@ class PayerList(CatalogList):
         return selectors.payers_list()
 
 
-@_catalog_schema("Insurance plans", serializers.PlanOut)
+@_catalog_schema("Insurance plans", serializers.PlanOut, serializers.CatalogFilters)
 class PlanList(CatalogList):
     """Insurance plans each clinic quotes; ?clinic=, ?payer=, ?active=."""
 
@@ -263,7 +268,18 @@ class PatientDetails:
         return response
 
 
-class EstimateListCreate(PatientDetails, generics.GenericAPIView):
+class MethodsFirst:
+    """A method the address does not have is a 405 (with Allow) before any key is checked: a 401
+    or 403 for DELETE would suggest that some key could delete."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        method = request.method.lower() if request.method else ""
+        if method not in self.http_method_names or not hasattr(self, method):  # type: ignore[attr-defined]
+            self.http_method_not_allowed(request)  # type: ignore[attr-defined]
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
     """GET: stored estimates (filters, pagination). POST: price and store an estimate."""
 
     permission_classes = [CanReadEstimates]
@@ -278,6 +294,8 @@ class EstimateListCreate(PatientDetails, generics.GenericAPIView):
 
     @extend_schema(
         summary="Stored estimates",
+        description="Stored estimates the caller may see (a key limited to one clinic sees that "
+        "clinic's), newest first, without the line-by-line breakdown; filter and page them.",
         operation_id="estimates_list",
         tags=["estimates"],
         parameters=[serializers.EstimateFilters],
@@ -292,6 +310,9 @@ class EstimateListCreate(PatientDetails, generics.GenericAPIView):
 
     @extend_schema(
         summary="Price a plan and store it as an estimate",
+        description="Prices the plan as POST /quotes does and stores it as a draft estimate with "
+        "who it is for. Needs a read_write key (or staff with the add permission). Send an "
+        "Idempotency-Key so a retry cannot store it twice.",
         tags=["estimates"],
         request=serializers.EstimateRequest,
         parameters=[docs.IDEMPOTENCY_KEY],
@@ -338,13 +359,14 @@ class EstimateListCreate(PatientDetails, generics.GenericAPIView):
         return Response(body, status=code, headers={"Location": location})
 
 
-class EstimateDetail(PatientDetails, APIView):
+class EstimateDetail(MethodsFirst, PatientDetails, APIView):
     """GET /api/v1/estimates/{reference}: one stored estimate."""
 
     permission_classes = [CanReadEstimates]
 
     @extend_schema(
         summary="A stored estimate",
+        description="One stored estimate by its reference, with the full breakdown as priced.",
         tags=["estimates"],
         responses={200: serializers.EstimateOut, **docs.problems(*docs.READ_PROBLEMS)},
     )
