@@ -50,3 +50,15 @@ def test_a_success_before_the_limit_resets_the_count(client: Any, staff_user: An
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         attempt(client, "wrong")
     assert attempt(client, "pw-staff-123").status_code == 302
+
+
+def test_the_lockout_page_says_when_to_try_again(client: Any, staff_user: Any, clock: Any) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = attempt(client, "wrong")
+    page = locked.content.decode()
+    assert locked.status_code == 429
+    limit = settings.AXES_FAILURE_LIMIT
+    assert f"Sign-in is locked for “staff” after {limit} wrong passwords" in page
+    # 20:00 UTC + 1 hour, in the server's zone (America/New_York): 4:00 PM EST.
+    assert "Try again in 1 hour, after" in page and "4:00 PM EST" in page
+    assert 'id="site-name"' in page  # the admin's own page, not plain text

@@ -75,6 +75,8 @@ AXES_COOLOFF_TIME = env.float("ESTIMATOR_LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The locked-out page says when to try again, in the admin's look (not axes' plain text).
+AXES_LOCKOUT_TEMPLATE = "admin/estimator/lockout.html"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from estimator.formatting import billing_text, money_text
 
@@ -35,3 +37,20 @@ def coverage_label(value: str) -> str:
 def billing(value: Any) -> str:
     """A line's claim codes with modifiers and units, as on the quote page and the GFE."""
     return billing_text(value) if isinstance(value, list) else ""
+
+
+@register.filter
+def from_now(delta: dt.timedelta) -> dt.datetime:
+    """The time delta from now, in the current time zone (when a lockout ends)."""
+    return timezone.localtime(timezone.now() + delta)
+
+
+@register.filter
+def duration_words(delta: dt.timedelta) -> str:
+    """'1 hour', '30 minutes', '2 hours 15 minutes'."""
+    minutes = round(delta.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not parts:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
