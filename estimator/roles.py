@@ -60,14 +60,14 @@ def roles_ensure(*, apps: Any = installed_apps, strict: bool = True) -> dict[str
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     wanted = set().union(*ROLES.values())
-    labels = {"estimator", *(name.split(".")[0] for name in wanted if "." in name)}
-    codenames = {name.split(".")[-1] for name in wanted}
+    labels = {"estimator", *(wanted_name.split(".")[0] for wanted_name in wanted)}
     found = {
-        name: p
+        found_name: p
         for p in permission_model.objects.filter(
-            content_type__app_label__in=labels, codename__in=codenames
+            content_type__app_label__in=labels,
+            codename__in={wanted_name.split(".")[-1] for wanted_name in wanted},
         ).select_related("content_type")
-        if (name := permission_name(p.content_type.app_label, p.codename)) in wanted
+        if (found_name := permission_name(p.content_type.app_label, p.codename)) in wanted
     }
     missing = wanted - set(found)
     if missing and strict:
