@@ -57,6 +57,11 @@ def value_text(field: models.Field[Any, Any], value: Any, record: Any) -> str:
     return str(value)
 
 
+def when_text(record: Any) -> str:
+    """When a historical record was made, in its clinic's time zone."""
+    return value_text(record._meta.get_field("history_date"), record.history_date, record)
+
+
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
     """simple-history's change list, with values formatted for people."""
 
@@ -88,11 +93,20 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg,unused-
 
     history_children: tuple[tuple[type[models.Model], str], ...] = ()
     object_history_template = "admin/estimator/object_history.html"
+    object_history_list_template = "admin/estimator/object_history_list.html"
 
     def get_historical_record_context_helper(
         self, request: HttpRequest, historical_record: Any
     ) -> HistoricalRecordContextHelper:
         return ReadableHistoryHelper(self.model, historical_record)
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            # When, in the record's clinic's time zone, as the changes are shown.
+            record.when_text = when_text(record)
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
@@ -120,6 +134,7 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg,unused-
             for row_records in by_row.values():
                 for row in record_changes(helper_for, row_records):
                     row["kind"] = str(model._meta.verbose_name)
+                    row["when"] = when_text(row["record"])
                     found.append(row)
         found.sort(key=lambda row: row["record"].history_date, reverse=True)
         return found
