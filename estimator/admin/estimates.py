@@ -62,7 +62,7 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
         "start_date",
         "sessions",
         "patient_text",
-        "created_at",
+        "created_on",
     ]
     list_filter = ["status", EndsSoonFilter, "source", "coverage_mode", "clinic", "created_at"]
     search_fields = ["reference", "patient_name", "patient_email", "external_reference"]
@@ -221,6 +221,14 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="created", ordering="created_at")
+    def created_on(self, obj: Estimate) -> str:
+        from django.utils import timezone
+
+        from estimator.formatting import date_text
+
+        return date_text(timezone.localdate(obj.created_at))
 
     @admin.display(description="corrects")
     def supersedes_link(self, obj: Estimate) -> str:

@@ -77,7 +77,6 @@ class InsurancePlanAdmin(ReadableHistoryAdmin):
         "copay_text",
         "oop_text",
         "visit_limit",
-        "unit_rule",
         "active",
     ]
     list_filter = ["active", "payer__kind", "network", "clinic", "unit_rule", "currency"]
