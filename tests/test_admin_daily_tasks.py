@@ -74,6 +74,8 @@ def test_front_desk_finds_the_requests_due_today_from_the_dashboard(
     # Grouped by task; a front desk login has no Security group (users, keys, lockouts).
     assert "Estimates and notices" in home and "Catalog" in home and "Insurance" in home
     assert "Security" not in home and "API keys" not in home
+    # The script that drops Django's "hours behind server time" note is on every page.
+    assert "estimator/admin.js" in home
 
     listing = reverse("admin:estimator_goodfaithestimaterequest_changelist")
     page = front_desk.get(listing, {"status": "all", "due": "today"}).content.decode()
