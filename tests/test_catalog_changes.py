@@ -42,10 +42,12 @@ def test_add_on_prices_change_by_an_amount_from_a_date() -> None:
 
 def test_the_plan_rounds_half_up_and_says_which_rows_it_leaves_alone() -> None:
     clinic = ClinicFactory()
-    current = ServicePriceFactory(
+    current: Any = ServicePriceFactory(
         clinic=clinic, effective_from=TODAY - DAY, amount=Money("85.05", "USD")
     )
-    later = ServicePriceFactory(clinic=clinic, duration_minutes=15, effective_from=TODAY + DAY * 9)
+    later: Any = ServicePriceFactory(
+        clinic=clinic, duration_minutes=15, effective_from=TODAY + DAY * 9
+    )
     plan = price_change_plan(
         prices=[current, later], effective_from=TODAY + DAY, percent=Decimal("10")
     )
