@@ -214,6 +214,9 @@ def test_billing_manager_imports_a_price_list_after_a_dry_run(billing_manager: A
     assert "“oops” is not an amount" in page
     assert "A price cannot start before today" in page
     assert dry.context.get("confirm_form") is None
+    dry = dry_run([f"nowhere,dry-needling-1-2,15,90.00,USD,{start},"])
+    assert "No clinic has the short name “nowhere”" in dry.content.decode()
+    assert "Traceback" not in dry.content.decode()
 
     # A price increase in one file: end the current row, add the next one.
     (old,) = [p for p in current_prices(clinic, "dry-needling-1-2") if p.duration_minutes == 15]

@@ -40,10 +40,21 @@ class AmountWidget(widgets.DecimalWidget):
             raise ValueError(f"“{value}” is not an amount; write it like 95.00.") from None
 
 
+class NamedWidget(widgets.ForeignKeyWidget):
+    """A related row by its short name; an unknown name is that row's error in words."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            name = self.model._meta.verbose_name
+            raise ValueError(f"No {name} has the short name “{value}”.") from None
+
+
 class _PriceResource(resources.ModelResource):
     """Shared columns: clinic (slug), amount, currency, first and last day."""
 
-    clinic = fields.Field("clinic", "clinic", widgets.ForeignKeyWidget(Clinic, "slug"))
+    clinic = fields.Field("clinic", "clinic", NamedWidget(Clinic, "slug"))
     amount = fields.Field("amount", "amount", AmountWidget())
     currency = fields.Field("amount_currency", "currency")
     effective_from = fields.Field("effective_from", "effective_from", DAY)
@@ -61,7 +72,7 @@ class _PriceResource(resources.ModelResource):
 class ServicePriceResource(_PriceResource):
     """One row per session price: clinic, session type (code), length, amount, period."""
 
-    service = fields.Field("service", "service", widgets.ForeignKeyWidget(ServiceType, "code"))
+    service = fields.Field("service", "service", NamedWidget(ServiceType, "code"))
 
     class Meta:
         model = ServicePrice
@@ -83,7 +94,7 @@ class ServicePriceResource(_PriceResource):
 class AddOnPriceResource(_PriceResource):
     """One row per add-on price: clinic, add-on (code), amount, period."""
 
-    add_on = fields.Field("add_on", "add_on", widgets.ForeignKeyWidget(AddOn, "code"))
+    add_on = fields.Field("add_on", "add_on", NamedWidget(AddOn, "code"))
 
     class Meta:
         model = AddOnPrice
@@ -130,6 +141,7 @@ class PriceListAdmin(ImportExportMixin):
     actions = ["change_prices"]
     import_formats = [CSV]
     export_formats = [CSV]
+    import_template_name = "admin/estimator/price_import.html"
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         model_admin: Any = self
