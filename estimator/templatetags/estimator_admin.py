@@ -39,10 +39,26 @@ def billing(value: Any) -> str:
     return billing_text(value) if isinstance(value, list) else ""
 
 
-@register.filter
-def from_now(delta: dt.timedelta) -> dt.datetime:
-    """The time delta from now, in the current time zone (when a lockout ends)."""
-    return timezone.localtime(timezone.now() + delta)
+@register.simple_tag(takes_context=True)
+def lockout_ends(context: Any, cooloff: dt.timedelta) -> dt.datetime:
+    """When a locked-out sign-in may try again: django-axes counts the cool-off from the latest
+    failed attempt it keeps for this username and address (now, if none is found)."""
+    from axes.models import AccessAttempt
+
+    from estimator.network import client_address
+
+    request = context.get("request")
+    latest = None
+    if request is not None:
+        latest = (
+            AccessAttempt.objects.filter(
+                username=context.get("username", ""), ip_address=client_address(request)
+            )
+            .order_by("-attempt_time")
+            .values_list("attempt_time", flat=True)
+            .first()
+        )
+    return timezone.localtime((latest or timezone.now()) + cooloff)
 
 
 @register.filter
