@@ -19,7 +19,6 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1"
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,8 +32,13 @@ INSTALLED_APPS = [
     "djmoney",
     "simple_history",
     "axes",
+    "import_export",
     "django_guid",
     "estimator",
+    # Django admin with our site (estimator/admin_site.py: grouped by task, a dashboard of
+    # what is due). After "estimator", so estimator/templates/admin/base_site.html is the one
+    # every admin page extends.
+    "estimator.apps.EstimatorAdminConfig",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +75,11 @@ AXES_COOLOFF_TIME = env.float("ESTIMATOR_LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The locked-out page says when to try again, in the admin's look (not axes' plain text).
+AXES_LOCKOUT_TEMPLATE = "admin/estimator/lockout.html"
+# A price-list upload waits between its preview and its confirmation in the cache (Redis in
+# production), not in one server's temp folder: the confirmation may reach another server.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -14,7 +14,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
-from simple_history.admin import SimpleHistoryAdmin
 
 from estimator.admin_forms import EstimateForm
 from estimator.models import (
@@ -27,12 +26,30 @@ from estimator.models import (
 )
 
 from .common import PageFlags, RefuseRecordDeletes, money_column
+from .dashboard import ENDING_SOON_DAYS, estimates_ending_soon, gfe_requests_due
 from .estimate_builder import estimate_builder_view
-from .good_faith_estimate import good_faith_estimate_view
+from .good_faith_estimate import good_faith_estimate_view, request_summary
+from .history import ReadableHistoryAdmin
+from .report import estimate_report_view
+
+
+class EndsSoonFilter(admin.SimpleListFilter):
+    """Issued estimates whose plan of care ends soon: the patient needs a new one to go on."""
+
+    title = "care ends"
+    parameter_name = "ends"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("soon", f"Within {ENDING_SOON_DAYS} days")]
+
+    def queryset(self, request: Any, queryset: Any) -> Any:
+        if self.value() == "soon":
+            return estimates_ending_soon(queryset)
+        return queryset
 
 
 @admin.register(Estimate)
-class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
+class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
     """Stored estimates: find by reference, patient or date; issue or void them."""
 
     list_display = [
@@ -45,18 +62,15 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         "start_date",
         "sessions",
         "patient_text",
-        "created_at",
+        "created_on",
     ]
-    list_filter = ["status", "source", "coverage_mode", "clinic", "created_at"]
+    list_filter = ["status", EndsSoonFilter, "source", "coverage_mode", "clinic", "created_at"]
     search_fields = ["reference", "patient_name", "patient_email", "external_reference"]
     list_select_related = ["clinic", "plan", "plan__payer"]
     date_hierarchy = "created_at"
     patient_text = money_column("patient_total", "patient pays")
     actions = ["issue_selected", "void_selected", "supersede_selected", "good_faith_estimate"]
     form = EstimateForm
-
-    class Media:
-        css = {"all": ["estimator/admin.css"]}
 
     readonly_fields = [
         "reference",
@@ -195,8 +209,10 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         builder = self.admin_site.admin_view(partial(estimate_builder_view, self))
         gfe = self.admin_site.admin_view(partial(good_faith_estimate_view, self))
         correct = self.admin_site.admin_view(partial(estimate_correct_view, self))
+        report = self.admin_site.admin_view(partial(estimate_report_view, self))
         return [
             path("new/", builder, name="estimator_estimate_builder"),
+            path("report/", report, name="estimator_estimate_report"),
             path("<path:object_id>/correct/", correct, name="estimator_estimate_correct"),
             path(
                 "<path:object_id>/good-faith-estimate.pdf",
@@ -205,6 +221,14 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="created", ordering="created_at")
+    def created_on(self, obj: Estimate) -> str:
+        from django.utils import timezone
+
+        from estimator.formatting import date_text
+
+        return date_text(timezone.localdate(obj.created_at))
 
     @admin.display(description="corrects")
     def supersedes_link(self, obj: Estimate) -> str:
@@ -328,8 +352,24 @@ class NewRequestsFirst(admin.SimpleListFilter):
         return queryset.filter(status=value)
 
 
+class DueFilter(admin.SimpleListFilter):
+    """Open requests by when the Good Faith Estimate is owed, in each clinic's own day."""
+
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue"), ("today", "Due today")]
+
+    def queryset(self, request: Any, queryset: Any) -> Any:
+        when = self.value()
+        if when in ("overdue", "today"):
+            return queryset.filter(pk__in=gfe_requests_due(when=when))
+        return queryset
+
+
 @admin.register(GoodFaithEstimateRequest)
-class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
+class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
     """Patients' requests for a formal Good Faith Estimate; new ones are shown first."""
 
     list_display = [
@@ -341,7 +381,7 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
         "patient_text",
         "due_by",
     ]
-    list_filter = [NewRequestsFirst, "clinic", "created_at"]
+    list_filter = [NewRequestsFirst, DueFilter, "clinic", "created_at"]
     search_fields = ["reference", "patient_name", "patient_email", "patient_phone"]
     list_select_related = ["clinic"]
     patient_text = money_column("patient_total", "quoted to patient")
@@ -354,28 +394,30 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
         "patient_phone",
         "consent",
         "consented_at",
-        "request_data",
-        "result_data",
         "patient_total",
         "created_at",
+        "estimate_link",
+        "handled_by_name",
+        "due_by",
+        "asked_for",
+        "quote_seen",
     ]
-    fields = [
-        "reference",
-        "created_at",
-        "status",
-        "clinic",
-        "patient_name",
-        "patient_date_of_birth",
-        ("patient_email", "patient_phone"),
-        ("consent", "consented_at"),
-        "patient_total",
-        "estimate",
-        "handled_by",
-        "staff_notes",
-        "request_data",
-        "result_data",
+    fieldsets = [
+        (None, {"fields": [("reference", "created_at"), ("status", "due_by"), "clinic"]}),
+        (
+            "Patient",
+            {
+                "fields": [
+                    "patient_name",
+                    "patient_date_of_birth",
+                    ("patient_email", "patient_phone"),
+                    ("consent", "consented_at"),
+                ]
+            },
+        ),
+        ("What the patient asked about", {"fields": ["asked_for", "patient_total", "quote_seen"]}),
+        ("Answer", {"fields": [("estimate_link", "handled_by_name"), "staff_notes"]}),
     ]
-    raw_id_fields = ["estimate", "handled_by"]
     actions = ["mark_in_progress", "mark_sent"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -390,9 +432,31 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
 
     @admin.display(description="due by")
     def due_by(self, obj: GoodFaithEstimateRequest) -> str:
-        from estimator.services import business_days_after
+        from estimator.formatting import date_text
+        from estimator.services import gfe_request_due
 
-        return f"{business_days_after(obj.created_at.date(), 3):%Y-%m-%d}"
+        return date_text(gfe_request_due(request=obj))
+
+    @admin.display(description="estimate")
+    def estimate_link(self, obj: GoodFaithEstimateRequest) -> str:
+        return _estimate_link(obj.estimate)
+
+    @admin.display(description="handled by")
+    def handled_by_name(self, obj: GoodFaithEstimateRequest) -> str:
+        user = obj.handled_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
+
+    @admin.display(description="treatment asked about")
+    def asked_for(self, obj: GoodFaithEstimateRequest) -> str:
+        return request_summary(obj.request_data)
+
+    @admin.display(description="quote the patient saw")
+    def quote_seen(self, obj: GoodFaithEstimateRequest) -> str:
+        if not obj.result_data:
+            return "—"
+        return render_to_string(
+            "admin/estimator/estimate/breakdown.html", {"result": obj.result_data}
+        )
 
     @admin.action(description="Mark as in progress (assign to me)", permissions=["handle"])
     def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
