@@ -289,9 +289,9 @@ def _endpoints(
         ),
         (
             "quote_summary",
-            "POST /api/v1/quotes?view=summary (same plan)",
+            "POST /api/v1/quotes/summary (same plan, figures only)",
             "POST",
-            "/api/v1/quotes?view=summary",
+            "/api/v1/quotes/summary",
             body,
             json_type,
         ),

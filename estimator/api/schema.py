@@ -97,17 +97,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "response back; the same key with a different body is a 422.",
 )
 
-QUOTE_VIEW = OpenApiParameter(
-    "view",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=["full", "summary"],
-    default="full",
-    description="full (the default): the summary and the whole estimate, every line with the "
-    "reasons behind it. summary: the summary, one row of figures per session and the warnings "
-    "- about a tenth of the size, for callers that show totals only.",
-)
-
 QUOTE_EXAMPLE = {
     "clinic": "cascade",
     "items": [

@@ -385,22 +385,18 @@ class SessionFiguresOut(serializers.Serializer):
 
 
 class QuoteOut(serializers.Serializer):
-    """A priced plan; nothing is stored. ?view=summary leaves out estimate."""
+    """A priced plan; nothing is stored."""
 
     summary = SummaryOut()
-    estimate = EngineEstimateOut(required=False, help_text="Absent with ?view=summary.")
-    sessions = SessionFiguresOut(
-        many=True, required=False, help_text="Only with ?view=summary: each session's figures."
-    )
-    warnings = WarningOut(
-        many=True, required=False, help_text="Only with ?view=summary: the estimate's warnings."
-    )
+    estimate = EngineEstimateOut()
 
 
-class QuoteViewParam(serializers.Serializer):
-    """?view= on POST /quotes (other query parameters are ignored, as on every list)."""
+class QuoteSummaryOut(serializers.Serializer):
+    """A priced plan's figures without its lines: for callers that show totals only."""
 
-    view = serializers.ChoiceField(choices=["full", "summary"], required=False, default="full")
+    summary = SummaryOut()
+    sessions = SessionFiguresOut(many=True)
+    warnings = WarningOut(many=True)
 
 
 # ---- stored estimates ------------------------------------------------------------------------

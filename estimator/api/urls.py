@@ -16,6 +16,7 @@ urlpatterns = [
     path("v1/payers", views.PayerList.as_view(), name="payer-list"),
     path("v1/plans", views.PlanList.as_view(), name="plan-list"),
     path("v1/quotes", views.QuoteCreate.as_view(), name="quote-create"),
+    path("v1/quotes/summary", views.QuoteSummaryCreate.as_view(), name="quote-summary"),
     path("v1/estimates", views.EstimateListCreate.as_view(), name="estimate-list"),
     path("v1/estimates/<str:reference>", views.EstimateDetail.as_view(), name="estimate-detail"),
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),

@@ -223,19 +223,16 @@ class QuoteCreate(APIView):
     """POST /api/v1/quotes: price a plan; nothing is stored."""
 
     throttle_classes = [QuoteAnonThrottle, AnonThrottle, KeyThrottle]
+    summary_only = False
 
     @extend_schema(
         summary="Price a treatment plan (nothing is stored)",
         tags=["quotes"],
         request=serializers.QuoteRequest,
-        parameters=[docs.QUOTE_VIEW],
         responses={200: serializers.QuoteOut, **docs.problems(*docs.WRITE_PROBLEMS)},
         examples=docs.QUOTE_EXAMPLES,
     )
     def post(self, request: Request) -> Response | HttpResponse:
-        params = serializers.QuoteViewParam(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        view = params.validated_data["view"]
         token = catalog_token()
         # A quote is a pure function of the catalog, the clinics' date and the body: the same
         # body asked again (a clinic website's popular plans) is answered as before, unpriced.
@@ -245,18 +242,37 @@ class QuoteCreate(APIView):
             and request.accepted_renderer.format == "json"
         ):
             digest = hashlib.sha256(request._request.body).hexdigest()
-            key = f"quote:{view}:{catalog_days(token=token)}:{digest}"
+            key = f"quote:{self.summary_only}:{catalog_days(token=token)}:{digest}"
             if (cached := responses.recall(token, key)) is not None:
                 return HttpResponse(cached, content_type="application/json")
         data = serializers.QuoteRequest(data=request.data, context={"catalog_token": token})
         data.is_valid(raise_exception=True)
         quote = quote_build(quote=data.quote_input())
-        result = quote_summary_body(quote) if view == "summary" else quote_body(quote)
+        result = quote_summary_body(quote) if self.summary_only else quote_body(quote)
         if key is None:
             return Response(result)
         body = FastJSONRenderer().render(result)
         responses.remember(token, key, body)
         return HttpResponse(body, content_type="application/json")
+
+
+class QuoteSummaryCreate(QuoteCreate):
+    """POST /api/v1/quotes/summary: the same pricing, answered with figures only."""
+
+    summary_only = True
+
+    @extend_schema(
+        summary="Price a treatment plan, figures only (nothing is stored)",
+        description="The same request and pricing as POST /quotes, answered with the summary, "
+        "one row of figures per session and the warnings, without the line-by-line estimate: "
+        "about a twentieth of the size, for callers that show totals only.",
+        tags=["quotes"],
+        request=serializers.QuoteRequest,
+        responses={200: serializers.QuoteSummaryOut, **docs.problems(*docs.WRITE_PROBLEMS)},
+        examples=docs.QUOTE_EXAMPLES,
+    )
+    def post(self, request: Request) -> Response | HttpResponse:
+        return super().post(request)
 
 
 class PatientDetails:

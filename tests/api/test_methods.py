@@ -20,6 +20,7 @@ KNOWN = {
     "/api/v1/payers": {"GET", "HEAD", "OPTIONS"},
     "/api/v1/plans": {"GET", "HEAD", "OPTIONS"},
     "/api/v1/quotes": {"POST", "OPTIONS"},
+    "/api/v1/quotes/summary": {"POST", "OPTIONS"},
     "/api/v1/estimates": {"GET", "HEAD", "POST", "OPTIONS"},
     "/api/v1/estimates/EST-NOTHERE": {"GET", "HEAD", "OPTIONS"},
     "/api/v1/schema/": {"GET", "HEAD", "OPTIONS"},

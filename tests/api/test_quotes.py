@@ -40,7 +40,7 @@ def test_self_pay_quote_returns_summary_and_full_estimate(api, plan_request):
 def test_summary_view_gives_each_sessions_figures_and_no_lines(api, plan_request, mode):
     plan_request["coverage"] = {"mode": mode}
     full = api.post("/api/v1/quotes", plan_request, format="json").json()
-    response = api.post("/api/v1/quotes?view=summary", plan_request, format="json")
+    response = api.post("/api/v1/quotes/summary", plan_request, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert set(body) == {"summary", "sessions", "warnings"}
@@ -76,11 +76,13 @@ def test_the_same_plan_asked_again_is_answered_from_memory_until_the_catalog_cha
     assert float(changed["summary"]["total_charge"]["amount"]) > float(before)
 
 
-def test_an_unknown_view_is_a_400_naming_the_parameter(api, plan_request):
-    response = api.post("/api/v1/quotes?view=brief", plan_request, format="json")
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["errors"][0]["field"] == "view"
+def test_the_summary_refuses_what_the_full_quote_refuses(api, plan_request):
+    plan_request["items"][0]["duration_minutes"] = 20
+    full = api.post("/api/v1/quotes", plan_request, format="json")
+    summary = api.post("/api/v1/quotes/summary", plan_request, format="json")
+    assert full.status_code == summary.status_code == 422
+    assert summary["Content-Type"] == "application/problem+json"
+    assert summary.json()["errors"] == full.json()["errors"]
 
 
 def test_the_fast_renderer_writes_what_drfs_encoder_would(api, plan_request):

@@ -23,6 +23,7 @@ OPERATIONS = [
     ("/api/v1/payers", "get"),
     ("/api/v1/plans", "get"),
     ("/api/v1/quotes", "post"),
+    ("/api/v1/quotes/summary", "post"),
     ("/api/v1/estimates", "get"),
     ("/api/v1/estimates", "post"),
     ("/api/v1/estimates/{reference}", "get"),
