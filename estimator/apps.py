@@ -15,7 +15,9 @@ class EstimatorConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from .repricing import repricing_connect
         from .roles import roles_after_migrate
 
         # After auth's own handler has made the permissions of every model.
         post_migrate.connect(roles_after_migrate, sender=self)
+        repricing_connect()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -135,7 +135,16 @@ def _check_dates(clinic: Clinic, start: dt.date) -> list[Problem]:
     return []
 
 
-def _self_pay(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
+TermsOf = Callable[[InsurancePlan], pricing.PlanTerms]
+
+
+def _terms(plan: InsurancePlan) -> pricing.PlanTerms:
+    return plan_terms(plan=plan)
+
+
+def _self_pay(
+    q: QuoteInput, terms_of: TermsOf
+) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
     # A plan named with self-pay is kept only when it says the patient is a Medicare
     # beneficiary: the estimate must then say which codes Medicare has to be billed for.
     plan = q.plan
@@ -146,12 +155,14 @@ def _self_pay(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
         or plan.payer.kind != PayerKind.MEDICARE
     ):
         return pricing.SelfPay(), None, []
-    return pricing.SelfPay(medicare=plan_terms(plan=plan)), plan, []
+    return pricing.SelfPay(medicare=terms_of(plan)), plan, []
 
 
-def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
+def _coverage(
+    q: QuoteInput, terms_of: TermsOf
+) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
     if q.coverage_mode == CoverageMode.SELF_PAY:
-        return _self_pay(q)
+        return _self_pay(q, terms_of)
     # The patient tells us where they stand today: that is the benefit year it belongs to.
     q = dataclasses.replace(q, standing=dataclasses.replace(q.standing, as_of=q.clinic.today()))
     plan = q.plan
@@ -165,13 +176,13 @@ def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
             return pricing.SelfPay(), None, [Problem("coverage.plan", "no_assumed_plan", message)]
         # The patient is unsure of their plan, not of their year: what they say they have
         # already met still applies to the assumed plan (docs/api.md promises it).
-        return pricing.Unverified(plan_terms(plan=plan), q.standing), plan, []
+        return pricing.Unverified(terms_of(plan), q.standing), plan, []
     if plan is None:
         return pricing.SelfPay(), None, [Problem("coverage.plan", "required", "Choose a plan.")]
     if plan.clinic_id != q.clinic.pk or not plan.active:
         message = f"This plan is not one {q.clinic.name} quotes; choose one of its plans."
         return pricing.SelfPay(), None, [Problem("coverage.plan", "plan_not_offered", message)]
-    terms = plan_terms(plan=plan)
+    terms = terms_of(plan)
     if q.coverage_mode == CoverageMode.UNKNOWN:
         return pricing.Unverified(terms, q.standing), plan, []
     return pricing.Insured(terms, q.standing), plan, []
@@ -194,16 +205,25 @@ def _check_limit_keys(coverage: pricing.Coverage) -> list[Problem]:
     ]
 
 
-def quote_build(*, quote: QuoteInput) -> Quote:
-    """Price a plan request: one snapshot of the catalog, then the pure engine."""
+def quote_build(
+    *,
+    quote: QuoteInput,
+    catalog: pricing.CatalogSnapshot | None = None,
+    terms_of: TermsOf = _terms,
+) -> Quote:
+    """Price a plan request: one snapshot of the catalog, then the pure engine.
+
+    A caller pricing many plans of one clinic (the re-pricing job) passes the clinic's
+    snapshot and a cache of plan terms, read once for all of them."""
     problems = _check_dates(quote.clinic, quote.start_date)
-    coverage, plan, coverage_problems = _coverage(quote)
+    coverage, plan, coverage_problems = _coverage(quote, terms_of)
     problems += coverage_problems + _check_limit_keys(coverage)
-    catalog = catalog_snapshot(
-        clinic=quote.clinic,
-        service_codes=[item.service_code for item in quote.items],
-        add_on_codes=[code for item in quote.items for code in item.addon_codes],
-    )
+    if catalog is None:
+        catalog = catalog_snapshot(
+            clinic=quote.clinic,
+            service_codes=[item.service_code for item in quote.items],
+            add_on_codes=[code for item in quote.items for code in item.addon_codes],
+        )
     request = pricing.PlanRequest(quote.items, quote.sessions_per_week, quote.start_date)
     if not problems:
         problems += [

@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
@@ -16,18 +17,20 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from estimator.emails import estimate_email_send
 from estimator.models import Estimate, EstimateSource
 from estimator.quotes import Quote, quote_build
 from estimator.services import estimate_create
 
 from . import schema as docs
 from . import selectors, serializers
-from .auth import CanReadEstimates, request_key, request_owner
+from .auth import CanReadEstimates, CanSendEstimateEmails, request_key, request_owner
 from .errors import problem_response
 from .idempotency import (
     Replay,
@@ -290,6 +293,37 @@ class EstimateDetail(PatientDetails, APIView):
         queryset = selectors.estimates_visible(key=request_key(request))
         estimate = get_object_or_404(queryset, reference=reference.upper())
         return Response(serializers.EstimateOut(estimate).data)
+
+
+class EstimateEmails(PatientDetails, APIView):
+    """POST /api/v1/estimates/{reference}/emails: email an issued estimate to the patient."""
+
+    permission_classes = [CanSendEstimateEmails]
+
+    @extend_schema(
+        summary="Email an issued estimate to the patient",
+        description="Queues the email (its PDF attached: the Good Faith Estimate where one "
+        "applies) and answers at once; a background job sends it, retrying temporary failures. "
+        "The answer is the outbox row; its status moves from queued to sent or failed.",
+        tags=["estimates"],
+        request=serializers.EstimateEmailRequest,
+        responses={
+            202: serializers.EstimateEmailOut,
+            **docs.problems(*docs.WRITE_PROBLEMS),
+        },
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = serializers.EstimateEmailRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        queryset = selectors.estimates_visible(key=request_key(request))
+        estimate = get_object_or_404(queryset, reference=reference.upper())
+        try:
+            email = estimate_email_send(
+                estimate=estimate, to=data.validated_data["to"], by=request.user
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(serializers.EstimateEmailOut(email).data, status=status.HTTP_202_ACCEPTED)
 
 
 @csrf_exempt  # a 404 changes nothing; without this a POST got the CSRF page, not a 404

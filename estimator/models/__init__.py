@@ -37,6 +37,7 @@ from .insurance import (
     PayerKind,
     UnitRule,
 )
+from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
 
 __all__ = [
     "LOCKED_STATUSES",
@@ -53,7 +54,11 @@ __all__ = [
     "CoverageStatus",
     "Currency",
     "Denial",
+    "EmailKind",
+    "EmailStatus",
     "Estimate",
+    "EstimateEmail",
+    "EstimateRepricing",
     "EstimateSource",
     "EstimateStatus",
     "GoodFaithEstimateRequest",
