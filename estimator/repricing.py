@@ -215,20 +215,35 @@ def repricing_run(*, clinic_ids: Iterable[int], cause: str) -> int:
 
 
 class _Batch:
-    """The clinics changed in one transaction, sent as one job when it commits."""
+    """The clinics changed in one transaction, sent as one job when it commits.
+
+    Each change registers the batch's flush on commit; the first to run sends the job with
+    every clinic of the transaction, the others find it sent.
+    """
 
     def __init__(self) -> None:
         self.clinic_ids: set[int] = set()
         self.causes: list[str] = []
+        self.sent = False
 
     def add(self, clinic_id: int, cause: str) -> None:
         self.clinic_ids.add(clinic_id)
         if cause not in self.causes:
             self.causes.append(cause)
 
+    def waiting(self) -> bool:
+        """Not sent, and its transaction has neither committed nor rolled back."""
+        connection = transaction.get_connection()
+        return (
+            not self.sent
+            and connection.in_atomic_block
+            and any(entry[1] == self.flush for entry in connection.run_on_commit)
+        )
+
     def flush(self) -> None:
-        if getattr(_pending, "batch", None) is self:
-            _pending.batch = None
+        if self.sent:
+            return
+        self.sent = True
         # Imported here: the task module calls this one.
         from .tasks import estimates_reprice
 
@@ -243,19 +258,11 @@ _pending = threading.local()
 
 def repricing_schedule(*, clinic_id: int, cause: str) -> None:
     """Re-price the clinic's issued estimates once the current transaction commits."""
-    connection = transaction.get_connection()
     batch: _Batch | None = getattr(_pending, "batch", None)
-    # A batch whose transaction rolled back is gone from the queue of commit callbacks.
-    if (
-        batch is not None
-        and connection.in_atomic_block
-        and any(entry[1] == batch.flush for entry in connection.run_on_commit)
-    ):
-        batch.add(clinic_id, cause)
-        return
-    batch = _Batch()
+    if batch is None or not batch.waiting():
+        batch = _Batch()
+        _pending.batch = batch
     batch.add(clinic_id, cause)
-    _pending.batch = batch
     transaction.on_commit(batch.flush)
 
 
