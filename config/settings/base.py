@@ -154,7 +154,7 @@ CELERY_WORKER_CONCURRENCY = env.int("CELERY_CONCURRENCY", default=2)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis as long as it takes
-# A request that enqueues a job while Redis is down gives up after about a second (the job
+# A request that enqueues a job while Redis is down gives up within seconds (the job
 # stays queued in the database; staff retry it from admin) rather than hanging.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
