@@ -70,12 +70,15 @@ worker: $(STAMP)
 FUZZ_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/estimator_fuzz
 FUZZ_REDIS_URL ?= redis://127.0.0.1:6379/12
 FUZZ_EXAMPLES ?= 1000
+# Both passes run whatever the first finds; the target fails if either does.
 fuzz: $(STAMP)
+	@failed=0; \
 	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(FUZZ_DATABASE_URL) \
 	  TEST_REDIS_URL=$(FUZZ_REDIS_URL) ESTIMATOR_FUZZ=1 SCHEMATHESIS_MAX_EXAMPLES=$(FUZZ_EXAMPLES) \
-	  $(VENV)/bin/pytest -p no:cacheprovider -rs tests/api/test_fuzz_live.py
+	  $(VENV)/bin/pytest -p no:cacheprovider -rs tests/api/test_fuzz_live.py || failed=1; \
 	DJANGO_SETTINGS_MODULE=config.settings.test HYPOTHESIS_PROFILE=fuzz \
-	  $(VENV)/bin/pytest -p no:cacheprovider tests/pricing/test_properties.py
+	  $(VENV)/bin/pytest -p no:cacheprovider tests/pricing/test_properties.py || failed=1; \
+	exit $$failed
 
 # The whole database to a file (pg_dump custom format on PostgreSQL, a copy on SQLite), and back
 # into a new, empty database: make restore BACKUP=backups/....backup INTO=postgres://.../new_db
