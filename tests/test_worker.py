@@ -115,7 +115,9 @@ def issued(erasable_records: None, starter_catalog: Any) -> Estimate:
     return estimate_issue(estimate=estimate, by="test")
 
 
-def test_the_worker_sends_a_queued_email_and_marks_it_sent(worker: Worker, issued: Estimate):
+def test_the_worker_sends_once_retries_a_dropped_connection_and_fails_a_refused_recipient(
+    worker: Worker, issued: Estimate
+):
     email = estimate_email_send(estimate=issued, by="test")  # enqueued on commit
     _until(worker, _status(email), "the email was not sent")
     email.refresh_from_db()
@@ -124,10 +126,6 @@ def test_the_worker_sends_a_queued_email_and_marks_it_sent(worker: Worker, issue
     assert len(sent) == 1 and sent[0]["To"] == "pat@example.com"
     assert any(part.get_content_type() == "application/pdf" for part in sent[0].walk())
 
-
-def test_a_dropped_connection_is_retried_and_a_refused_recipient_fails_for_good(
-    worker: Worker, issued: Estimate
-):
     worker.smtp.drop_next = 1
     retried = estimate_email_send(estimate=issued, to="retry@example.com", by="test")
     _until(worker, _status(retried), "the email was not retried")
