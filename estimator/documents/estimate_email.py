@@ -41,7 +41,8 @@ def estimate_email_message(*, estimate: Estimate, to: str, kind: str) -> EmailMu
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("estimator/emails/estimate.txt", context),
-        from_email=clinic.email or settings.DEFAULT_FROM_EMAIL,
+        # Sent from our own address (the mail server may send for it); answers go to the clinic.
+        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         reply_to=[clinic.email] if clinic.email else None,
     )
