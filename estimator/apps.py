@@ -17,11 +17,13 @@ class EstimatorConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .catalog_triggers import catalog_triggers_after_migrate
+        from .repricing import repricing_connect
         from .roles import roles_after_migrate
 
         # After auth's own handler has made the permissions of every model.
         post_migrate.connect(roles_after_migrate, sender=self)
         post_migrate.connect(catalog_triggers_after_migrate, sender=self)
+        repricing_connect()
 
 
 class EstimatorAdminConfig(admin_apps.AdminConfig):

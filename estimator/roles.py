@@ -26,6 +26,11 @@ _FRONT_DESK = {
     "view_goodfaithestimaterequest",
     "change_goodfaithestimaterequest",
     "handle_gfe_request",
+    # Email estimates to patients, see the outbox and retry what failed; see re-pricings.
+    "send_estimateemail",
+    "view_estimateemail",
+    "retry_estimateemail",
+    "view_estimaterepricing",
 }
 # Billing manager: everything the front desk does, and keeps the catalog, prices, plans and
 # coverage rules and the API keys; voids, corrects and deletes (draft) estimates; changes

@@ -112,6 +112,12 @@ def records(starter_catalog: Any) -> None:
         patient_total=Money("429.00", "USD"),
     )
     models.IntegrationKey.objects.create_key(name="Billing system", scope="read_write")
+    models.EstimateEmail.objects.create(
+        estimate=estimate, recipient="pat@example.com", kind="quote"
+    )
+    models.EstimateRepricing.objects.create(
+        estimate=estimate, clinic=clinic, computed_at=estimate.created_at, cause="price saved"
+    )
 
 
 @pytest.mark.parametrize("model", ESTIMATOR_MODELS, ids=lambda m: m._meta.model_name)

@@ -46,6 +46,8 @@ OUTSIDE_THE_CATALOG = {
     "estimator_goodfaithestimaterequest",
     "estimator_integrationkey",
     "estimator_idempotencyrecord",
+    "estimator_estimateemail",
+    "estimator_estimaterepricing",
 }
 
 pytestmark = pytest.mark.django_db

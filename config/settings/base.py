@@ -145,6 +145,47 @@ else:
         }
     }
 
+# ---- background jobs (Celery, estimator/tasks.py) --------------------------------------------
+# The broker is Redis, by default the same server as the cache (REDIS_URL). Results are not
+# kept: each job records its outcome in the database (the email outbox, the re-pricings).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="estimator")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A job is acknowledged when it has run, so a worker that dies mid-job leaves it to another;
+# each worker takes one job at a time, so a long job does not hold others back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_CONCURRENCY", default=2)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis as long as it takes
+# A request that enqueues a job while Redis is down gives up within seconds (the job
+# stays queued in the database; staff retry it from admin) rather than hanging.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Delivery retries of an email on connection and temporary SMTP errors: exponential backoff
+# from this many seconds (10, 20, 40 ... capped at 10 minutes), at most this many retries.
+ESTIMATOR_EMAIL_RETRY_BACKOFF = env.int("ESTIMATOR_EMAIL_RETRY_BACKOFF", default=10)
+ESTIMATOR_EMAIL_MAX_RETRIES = env.int("ESTIMATOR_EMAIL_MAX_RETRIES", default=6)
+
+# Email: console output unless EMAIL_URL says otherwise (smtp+tls://user:password@host:587,
+# filemail:///path, ...): sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH.
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# An SMTP server that stops answering fails the attempt (it is retried) instead of holding
+# the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="estimates@localhost")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -11,6 +11,9 @@ DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Jobs run in the test's process, at once (tests/test_worker.py runs a real worker instead).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://localhost/"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

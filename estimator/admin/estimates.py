@@ -69,7 +69,13 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
     list_select_related = ["clinic", "plan", "plan__payer"]
     date_hierarchy = "created_at"
     patient_text = money_column("patient_total", "patient pays")
-    actions = ["issue_selected", "void_selected", "supersede_selected", "good_faith_estimate"]
+    actions = [
+        "issue_selected",
+        "void_selected",
+        "supersede_selected",
+        "good_faith_estimate",
+        "email_to_patient",
+    ]
     form = EstimateForm
 
     readonly_fields = [
@@ -155,6 +161,9 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
 
     def has_supersede_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("estimator.supersede_estimate")
+
+    def has_email_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("estimator.send_estimateemail")
 
     def has_price_permission(self, request: HttpRequest) -> bool:
         """May use the estimate builder: price a plan and save it as a draft."""
@@ -280,6 +289,23 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
             self.message_user(request, "Select one issued estimate to correct.", messages.ERROR)
             return None
         return _correct(request, queryset.get())
+
+    @admin.action(description="Email to patient", permissions=["email"])
+    def email_to_patient(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:
+        # The address on the estimate; one without is named, for the API or a correction.
+        from estimator.emails import estimate_email_send
+
+        queued = 0
+        for estimate in queryset:
+            try:
+                estimate_email_send(estimate=estimate, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{estimate}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                queued += 1
+        self.message_user(request, f"Queued {queued} email(s) to patients.", messages.SUCCESS)
 
     @admin.action(description="Void selected estimates", permissions=["void"])
     def void_selected(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:

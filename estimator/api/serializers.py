@@ -10,7 +10,13 @@ from rest_framework import serializers
 
 from estimator import pricing
 from estimator.catalog_cache import clinic_catalog
-from estimator.models import CoverageMode, EstimateStatus, InsurancePlan
+from estimator.models import (
+    CoverageMode,
+    EmailKind,
+    EmailStatus,
+    EstimateStatus,
+    InsurancePlan,
+)
 from estimator.quotes import QuoteInput
 from estimator.services import PatientDetails
 
@@ -667,3 +673,31 @@ class CatalogFilters(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         known = {k: v for k, v in data.items() if k in self.fields}
         return super().to_internal_value(known)
+
+
+# ---- estimate emails -----------------------------------------------------------------------
+
+
+class EstimateEmailRequest(StrictSerializer):
+    """POST /api/v1/estimates/{reference}/emails: where to send it (default: the patient's)."""
+
+    to = serializers.EmailField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The address to send it to; empty or absent: the patient email on the estimate.",
+    )
+
+
+class EstimateEmailOut(serializers.Serializer):
+    """An email of an estimate in the outbox: queued, sent or failed."""
+
+    id = serializers.IntegerField()
+    estimate = serializers.CharField(source="estimate.reference")
+    recipient = serializers.EmailField()
+    kind = serializers.ChoiceField(choices=EmailKind.choices)
+    status = serializers.ChoiceField(choices=EmailStatus.choices)
+    attempts = serializers.IntegerField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()

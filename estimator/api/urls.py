@@ -19,6 +19,11 @@ urlpatterns = [
     path("v1/quotes/summary", views.QuoteSummaryCreate.as_view(), name="quote-summary"),
     path("v1/estimates", views.EstimateListCreate.as_view(), name="estimate-list"),
     path("v1/estimates/<str:reference>", views.EstimateDetail.as_view(), name="estimate-detail"),
+    path(
+        "v1/estimates/<str:reference>/emails",
+        views.EstimateEmails.as_view(),
+        name="estimate-emails",
+    ),
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     # No ReDoc: its page pulls fonts from Google, and the docs must work offline.
     # The split view serves its start-up script from a URL: no inline script, so the page runs

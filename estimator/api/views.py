@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +17,7 @@ from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, Serializer
@@ -23,6 +25,7 @@ from rest_framework.views import APIView
 
 from estimator import pricing
 from estimator.catalog_cache import catalog_days, catalog_token, responses, versioned
+from estimator.emails import estimate_email_send
 from estimator.models import Estimate, EstimateSource
 from estimator.pricing.serialise import money
 from estimator.quotes import Quote, quote_build
@@ -30,7 +33,7 @@ from estimator.services import estimate_create
 
 from . import schema as docs
 from . import selectors, serializers
-from .auth import CanReadEstimates, request_key, request_owner
+from .auth import CanReadEstimates, CanSendEstimateEmails, request_key, request_owner
 from .errors import problem_response
 from .idempotency import (
     Replay,
@@ -390,6 +393,37 @@ class EstimateDetail(MethodsFirst, PatientDetails, APIView):
         queryset = selectors.estimates_visible(key=request_key(request))
         estimate = get_object_or_404(queryset, reference=reference.upper())
         return Response(serializers.EstimateOut(estimate).data)
+
+
+class EstimateEmails(MethodsFirst, PatientDetails, APIView):
+    """POST /api/v1/estimates/{reference}/emails: email an issued estimate to the patient."""
+
+    permission_classes = [CanSendEstimateEmails]
+
+    @extend_schema(
+        summary="Email an issued estimate to the patient",
+        description="Queues the email (its PDF attached: the Good Faith Estimate where one "
+        "applies) and answers at once; a background job sends it, retrying temporary failures. "
+        "The answer is the outbox row; its status moves from queued to sent or failed.",
+        tags=["estimates"],
+        request=serializers.EstimateEmailRequest,
+        responses={
+            202: serializers.EstimateEmailOut,
+            **docs.problems(*docs.WRITE_PROBLEMS),
+        },
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = serializers.EstimateEmailRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        queryset = selectors.estimates_visible(key=request_key(request))
+        estimate = get_object_or_404(queryset, reference=reference.upper())
+        try:
+            email = estimate_email_send(
+                estimate=estimate, to=data.validated_data["to"], by=request.user
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(serializers.EstimateEmailOut(email).data, status=status.HTTP_202_ACCEPTED)
 
 
 @csrf_exempt  # a 404 changes nothing; without this a POST got the CSRF page, not a 404

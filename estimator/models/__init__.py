@@ -37,6 +37,7 @@ from .insurance import (
     PayerKind,
     UnitRule,
 )
+from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
 from .versions import CatalogVersion
 
 __all__ = [
@@ -55,7 +56,11 @@ __all__ = [
     "CoverageStatus",
     "Currency",
     "Denial",
+    "EmailKind",
+    "EmailStatus",
     "Estimate",
+    "EstimateEmail",
+    "EstimateRepricing",
     "EstimateSource",
     "EstimateStatus",
     "GoodFaithEstimateRequest",

@@ -27,6 +27,7 @@ OPERATIONS = [
     ("/api/v1/estimates", "get"),
     ("/api/v1/estimates", "post"),
     ("/api/v1/estimates/{reference}", "get"),
+    ("/api/v1/estimates/{reference}/emails", "post"),
 ]
 
 
