@@ -346,6 +346,13 @@ def _kinds(operation: dict[str, Any], status: int) -> list[str]:
     return [kind for kind in PROBLEM_KINDS[status] if kind not in impossible]
 
 
+TOO_LONG = {
+    "description": "URI Too Long: the address (with its query string) is longer than the "
+    "server accepts (gunicorn's limit_request_line, 4094 bytes by default). Answered by the "
+    "server in front of the API, not as problem+json."
+}
+
+
 def _complete_operation(operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     for status in (500, 503):
@@ -375,6 +382,10 @@ def _complete_operation(operation: dict[str, Any]) -> None:
             p for p in operation.get("parameters", []) if p["name"] not in ("limit", "offset")
         ]
         operation["parameters"] = [*parameters, *_PAGING]
+    if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        # Found by make fuzz: an address past the server's request-line limit is refused by the
+        # server (gunicorn) before the application sees it - so not as problem+json.
+        responses.setdefault("414", TOO_LONG)
 
 
 def complete_contract(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
