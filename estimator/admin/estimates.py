@@ -25,6 +25,8 @@ from estimator.models import (
     IntegrationKey,
     RequestStatus,
 )
+from estimator.selectors import gfe_request_is_overdue, gfe_requests_overdue, notice_for_estimate
+from estimator.services import gfe_request_due
 
 from .common import PageFlags, RefuseRecordDeletes, money_column
 from .estimate_builder import estimate_builder_view
@@ -83,6 +85,7 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         "created_at",
         "supersedes_link",
         "superseded_by_link",
+        "notice",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "clinic", "source", "created_at", "created_by"]}),
@@ -100,7 +103,15 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         ),
         (
             "Plan of care",
-            {"fields": ["coverage_mode", "plan", ("start_date", "end_date"), "sessions"]},
+            {
+                "fields": [
+                    "coverage_mode",
+                    "plan",
+                    ("start_date", "end_date"),
+                    "sessions",
+                    "notice",
+                ]
+            },
         ),
         (
             "Totals",
@@ -215,6 +226,14 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         return _estimate_link(getattr(obj, "superseded_by", None))
 
     @admin.display(description="breakdown")
+    @admin.display(description="notice owed")
+    def notice(self, obj: Estimate) -> str:
+        if obj.pk is None:
+            return "-"
+        found = notice_for_estimate(estimate=obj)
+        deadline = f" {found.deadline.text}" if found.deadline else ""
+        return f"{found.title}: {found.what_you_get}{deadline}"
+
     def breakdown(self, obj: Estimate) -> str:
         if not obj.result_data:
             return "—"
@@ -328,6 +347,21 @@ class NewRequestsFirst(admin.SimpleListFilter):
         return queryset.filter(status=value)
 
 
+class OverdueRequests(admin.SimpleListFilter):
+    """Requests still open after the day their Good Faith Estimate was due."""
+
+    title = "deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("overdue", "Overdue")]
+
+    def queryset(self, request: Any, queryset: Any) -> Any:
+        if self.value() == "overdue":
+            return gfe_requests_overdue(queryset=queryset)
+        return queryset
+
+
 @admin.register(GoodFaithEstimateRequest)
 class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
     """Patients' requests for a formal Good Faith Estimate; new ones are shown first."""
@@ -341,7 +375,7 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
         "patient_text",
         "due_by",
     ]
-    list_filter = [NewRequestsFirst, "clinic", "created_at"]
+    list_filter = [NewRequestsFirst, OverdueRequests, "clinic", "created_at"]
     search_fields = ["reference", "patient_name", "patient_email", "patient_phone"]
     list_select_related = ["clinic"]
     patient_text = money_column("patient_total", "quoted to patient")
@@ -357,12 +391,15 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
         "request_data",
         "result_data",
         "patient_total",
+        "due_on",
+        "renew_by",
         "created_at",
     ]
     fields = [
         "reference",
         "created_at",
         "status",
+        ("due_on", "renew_by"),
         "clinic",
         "patient_name",
         "patient_date_of_birth",
@@ -378,6 +415,9 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
     raw_id_fields = ["estimate", "handled_by"]
     actions = ["mark_in_progress", "mark_sent"]
 
+    class Media:
+        css = {"all": ["estimator/admin.css"]}
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -388,11 +428,12 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
         may_price = request.user.has_perm("estimator.add_estimate")
         return {"can_price": may_price and self.has_handle_permission(request)}
 
-    @admin.display(description="due by")
+    @admin.display(description="due by", ordering="due_on")
     def due_by(self, obj: GoodFaithEstimateRequest) -> str:
-        from estimator.services import business_days_after
-
-        return f"{business_days_after(obj.created_at.date(), 3):%Y-%m-%d}"
+        due = gfe_request_due(request=obj)
+        if gfe_request_is_overdue(request=obj):
+            return format_html('<strong class="overdue">{} OVERDUE</strong>', f"{due:%Y-%m-%d}")
+        return f"{due:%Y-%m-%d}"
 
     @admin.action(description="Mark as in progress (assign to me)", permissions=["handle"])
     def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from estimator import pricing
-from estimator.models import Clinic, CoverageMode, EstimateStatus, InsurancePlan
+from estimator.models import Clinic, CoverageMode, Estimate, EstimateStatus, InsurancePlan
 from estimator.quotes import QuoteInput
+from estimator.selectors import notice_for_estimate
 from estimator.services import PatientDetails
 
 from .fields import (
@@ -23,6 +25,7 @@ from .fields import (
     StrictSerializer,
     StrictSlugField,
 )
+from .notices import NoticeOut, notice_out
 
 MAX_ITEMS = 20
 MAX_ADD_ONS = 10
@@ -374,6 +377,7 @@ class QuoteOut(serializers.Serializer):
 
     summary = SummaryOut()
     estimate = EngineEstimateOut()
+    notice = NoticeOut()
 
 
 # ---- stored estimates ------------------------------------------------------------------------
@@ -441,6 +445,11 @@ class EstimateOut(EstimateListOut):
     notes = serializers.CharField()
     request = serializers.JSONField(source="request_data", help_text="The request as priced.")
     estimate = EngineEstimateOut(source="result_data")
+    notice = serializers.SerializerMethodField()
+
+    @extend_schema_field(NoticeOut)
+    def get_notice(self, obj: Estimate) -> dict[str, Any]:
+        return notice_out(notice_for_estimate(estimate=obj))
 
 
 class EstimateFilters(StrictSerializer):

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from estimator.models import Estimate, EstimateSource
 from estimator.quotes import Quote, quote_build
+from estimator.selectors import notice_for_quote
 from estimator.services import estimate_create
 
 from . import schema as docs
@@ -36,6 +37,7 @@ from .idempotency import (
     idempotency_key,
     request_hash,
 )
+from .notices import notice_out
 from .throttling import AnonThrottle, KeyThrottle, QuoteAnonThrottle
 
 CATALOG_MAX_AGE = 60
@@ -170,7 +172,8 @@ def quote_body(quote: Quote) -> dict[str, Any]:
         "start_date": schedule[0],
         "end_date": schedule[-1],
     }
-    return {"summary": summary, "estimate": result}
+    notice = notice_out(notice_for_quote(quote=quote, result=result))
+    return {"summary": summary, "estimate": result, "notice": notice}
 
 
 class QuoteCreate(APIView):

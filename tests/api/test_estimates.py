@@ -88,6 +88,8 @@ def test_fetch_by_reference(writer, reader, plan_request):
     assert response.status_code == 200
     assert response.json()["reference"] == reference
     assert response.json()["request"]["clinic"] == "cascade"
+    # A self-pay patient is owed a Good Faith Estimate (estimator.notices decides).
+    assert response.json()["notice"]["kind"] == "good_faith_estimate"
 
 
 def test_unknown_reference_is_a_404_problem(reader, starter_catalog):
