@@ -1,5 +1,5 @@
 """The clinic administrator's UI, one module per area."""
 
-from . import catalog, estimates, insurance
+from . import catalog, estimates, insurance, reconciliation
 
-__all__ = ["catalog", "estimates", "insurance"]
+__all__ = ["catalog", "estimates", "insurance", "reconciliation"]

@@ -31,6 +31,7 @@ from estimator.services import gfe_request_due
 from .common import PageFlags, RefuseRecordDeletes, money_column
 from .estimate_builder import estimate_builder_view
 from .good_faith_estimate import good_faith_estimate_view
+from .reconciliation import BillingStatus
 
 
 @admin.register(Estimate)
@@ -49,7 +50,7 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         "patient_text",
         "created_at",
     ]
-    list_filter = ["status", "source", "coverage_mode", "clinic", "created_at"]
+    list_filter = ["status", BillingStatus, "source", "coverage_mode", "clinic", "created_at"]
     search_fields = ["reference", "patient_name", "patient_email", "external_reference"]
     list_select_related = ["clinic", "plan", "plan__payer"]
     date_hierarchy = "created_at"

@@ -14,6 +14,7 @@ from estimator.quotes import QuoteInput
 from estimator.selectors import notice_for_estimate
 from estimator.services import PatientDetails
 
+from .billed_charges import BillingOut, billing_out
 from .fields import (
     ICD10_RE,
     MoneyInput,
@@ -447,9 +448,15 @@ class EstimateOut(EstimateListOut):
     estimate = EngineEstimateOut(source="result_data")
     notice = serializers.SerializerMethodField()
 
+    billing = serializers.SerializerMethodField()
+
     @extend_schema_field(NoticeOut)
     def get_notice(self, obj: Estimate) -> dict[str, Any]:
         return notice_out(notice_for_estimate(estimate=obj))
+
+    @extend_schema_field(BillingOut)
+    def get_billing(self, obj: Estimate) -> dict[str, Any]:
+        return billing_out(obj)
 
 
 class EstimateFilters(StrictSerializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import billed_charges, views
 
 app_name = "api"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("v1/quotes", views.QuoteCreate.as_view(), name="quote-create"),
     path("v1/estimates", views.EstimateListCreate.as_view(), name="estimate-list"),
     path("v1/estimates/<str:reference>", views.EstimateDetail.as_view(), name="estimate-detail"),
+    path(
+        "v1/estimates/<str:reference>/billed-charges",
+        billed_charges.BilledChargesCreate.as_view(),
+        name="estimate-billed-charges",
+    ),
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     # No ReDoc: its page pulls fonts from Google, and the docs must work offline.
     # The split view serves its start-up script from a URL: no inline script, so the page runs

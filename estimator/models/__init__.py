@@ -37,12 +37,16 @@ from .insurance import (
     PayerKind,
     UnitRule,
 )
+from .reconciliation import BilledCharges, BilledLine, BilledProvider
 
 __all__ = [
     "LOCKED_STATUSES",
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",
+    "BilledCharges",
+    "BilledLine",
+    "BilledProvider",
     "BillingBasis",
     "BodyArea",
     "Clinic",
