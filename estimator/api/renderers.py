@@ -9,3 +9,10 @@ class ProblemJSONRenderer(JSONRenderer):
     """RFC 9457 problem details."""
 
     media_type = "application/problem+json"
+
+
+class FhirJSONRenderer(JSONRenderer):
+    """HL7 FHIR resources as JSON."""
+
+    media_type = "application/fhir+json"
+    format = "fhir"

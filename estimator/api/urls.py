@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import billed_charges, views
+from . import billed_charges, fhir, views
 
 app_name = "api"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         billed_charges.BilledChargesCreate.as_view(),
         name="estimate-billed-charges",
     ),
+    path("v1/estimates/<str:reference>/fhir", fhir.EstimateFhir.as_view(), name="estimate-fhir"),
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     # No ReDoc: its page pulls fonts from Google, and the docs must work offline.
     # The split view serves its start-up script from a URL: no inline script, so the page runs
