@@ -333,7 +333,8 @@ class NewRequestsFirst(admin.SimpleListFilter):
         return [*RequestStatus.choices, ("all", "All")]
 
     def choices(self, changelist: Any) -> Any:
-        value = self.value() or RequestStatus.NEW
+        overdue = OverdueRequests.parameter_name in changelist.params
+        value = self.value() or ("all" if overdue else RequestStatus.NEW)
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": value == lookup,
@@ -342,6 +343,8 @@ class NewRequestsFirst(admin.SimpleListFilter):
             }
 
     def queryset(self, request: Any, queryset: Any) -> Any:
+        if self.value() is None and OverdueRequests.parameter_name in request.GET:
+            return queryset  # overdue ones, new or in progress
         value = self.value() or RequestStatus.NEW
         if value == "all":
             return queryset

@@ -232,7 +232,13 @@ class BilledChargesCreate(APIView):
                 description="Recorded. A retry with the same Idempotency-Key and body returns "
                 "this same response.",
             ),
-            **docs.problems(*docs.WRITE_PROBLEMS, 409),
+            **docs.problems(*docs.WRITE_PROBLEMS),
+            (409, docs.PROBLEM): OpenApiResponse(
+                docs.ProblemOut,
+                description="The estimate is a draft, void or superseded (bills are compared "
+                "with issued estimates only), or a request with this Idempotency-Key is still "
+                "being processed.",
+            ),
         },
         examples=[OpenApiExample("A bill", value=EXAMPLE, request_only=True)],
     )

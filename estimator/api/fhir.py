@@ -55,7 +55,8 @@ class EstimateFhir(APIView):
             (200, "application/fhir+json"): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="A FHIR R4 Bundle."
             ),
-            **docs.problems(*docs.READ_PROBLEMS),
+            # Never a 406: the bundle is FHIR JSON whatever Accept asks for.
+            **docs.problems(*(code for code in docs.READ_PROBLEMS if code != 406)),
         },
     )
     def get(self, request: Request, reference: str) -> Response:
