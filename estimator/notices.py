@@ -41,6 +41,7 @@ class DeadlineRule(StrEnum):
     SCHEDULED_3_DAYS = "scheduled_3_days"  # 3 to 9 business days ahead: within 1 business day
     SCHEDULED_10_DAYS = "scheduled_10_days"  # 10 or more ahead: within 3 business days
     NOT_REQUIRED = "not_required"  # fewer than 3 business days ahead: none required
+    RENEWED = "renewed"  # a changed GFE: at least 1 business day before the service
     BEFORE_SERVICE = "before_service"  # an ABN: signed before the service
 
 
@@ -100,14 +101,27 @@ class NoticeFacts:
     first_visit: dt.date
     uncovered: tuple[str, ...] = ()
     abn: tuple[str, ...] = ()
+    renewal: bool = False  # it replaces a GFE already given (scope, charges or details changed)
 
 
-def gfe_deadline(*, asked_on: dt.date, first_visit: dt.date | None) -> Deadline:
-    """When a Good Faith Estimate is owed, asked for (or scheduled) on asked_on.
+def gfe_deadline(
+    *, asked_on: dt.date, first_visit: dt.date | None, renewal: bool = False
+) -> Deadline:
+    """When a Good Faith Estimate is owed, asked for (or scheduled, or changed) on asked_on.
 
     A request from the quote page names the first visit the patient wants, so both clauses
     apply and the earlier date is promised: it never falls after the first visit.
     """
+    if renewal and first_visit is not None:
+        renew_by = business_days_before(first_visit, RENEW_BEFORE)
+        due = max(renew_by, asked_on)  # a change that late is owed at once
+        return Deadline(
+            DeadlineRule.RENEWED,
+            due,
+            renew_by,
+            f"This replaces an earlier Good Faith Estimate: due by {date_text(due)}, at least "
+            f"{RENEW_BEFORE} business day before the first visit on {date_text(first_visit)}.",
+        )
     requested = business_days_after(asked_on, REQUESTED_WITHIN)
     if first_visit is None:
         return Deadline(
@@ -174,7 +188,7 @@ def notice_decide(*, facts: NoticeFacts, today: dt.date, clinic_name: str) -> No
             f"entitled to a Good Faith Estimate from {clinic_name}: a written estimate listing "
             "each expected service with its billing and diagnosis codes and expected charge. If "
             "your bill is $400 or more above it, you may dispute the bill.",
-            gfe_deadline(asked_on=today, first_visit=facts.first_visit),
+            gfe_deadline(asked_on=today, first_visit=facts.first_visit, renewal=facts.renewal),
         )
     uncovered = (
         f" Your plan is not expected to cover {_listed(facts.uncovered)}: you would pay for it."

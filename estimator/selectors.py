@@ -277,6 +277,7 @@ def _notice(
     result: dict[str, Any],
     first_visit: dt.date,
     today: dt.date,
+    renewal: bool = False,
 ) -> Notice:
     uncovered, abn = priced_services(result)
     facts = NoticeFacts(
@@ -286,6 +287,7 @@ def _notice(
         first_visit=first_visit,
         uncovered=uncovered,
         abn=abn,
+        renewal=renewal,
     )
     return notice_decide(facts=facts, today=today, clinic_name=clinic.name)
 
@@ -313,6 +315,8 @@ def notice_for_estimate(*, estimate: Estimate) -> Notice:
         result=estimate.result_data,
         first_visit=estimate.start_date,
         today=timezone.localtime(made, zone).date() if made else estimate.clinic.today(),
+        # A correction replaces a GFE already given: the renewal deadline applies.
+        renewal=estimate.supersedes_id is not None,
     )
 
 

@@ -129,3 +129,12 @@ def test_canadian_clinics_give_an_itemised_estimate_then_receipts(mode):
     notice = decide(country="CA", coverage_mode=mode, payer_kind="ca_extended_health")
     assert notice.kind is NoticeKind.ITEMISED_ESTIMATE and not notice.offers_gfe_request
     assert "receipt" in notice.what_you_get
+
+
+def test_a_changed_gfe_is_due_1_business_day_before_the_visit():
+    deadline = gfe_deadline(asked_on=TODAY, first_visit=D("2026-12-07"), renewal=True)
+    assert deadline.rule is DeadlineRule.RENEWED
+    assert deadline.due == deadline.renew_by == D("2026-12-04")  # the Friday before
+    late = gfe_deadline(asked_on=D("2026-12-07"), first_visit=D("2026-12-07"), renewal=True)
+    assert late.due == D("2026-12-07")  # a change that late is owed at once
+    assert decide(renewal=True).deadline.rule is DeadlineRule.RENEWED

@@ -17,6 +17,7 @@ class DeadlineOut(serializers.Serializer):
         help_text="requested: within 3 business days of the request; scheduled_3_days: first "
         "visit 3-9 business days ahead, within 1 business day; scheduled_10_days: 10 or more "
         "ahead, within 3 business days; not_required: fewer than 3 business days ahead; "
+        "renewed: replaces an earlier GFE, due at least 1 business day before the first visit; "
         "before_service: an ABN, signed before the service.",
     )
     due = serializers.DateField(allow_null=True, help_text="null: not owed before the visit.")

@@ -130,8 +130,9 @@ def test_a_self_pay_estimate_is_a_pct_gfe_bundle(reader, self_pay):
     ]
 
 
-def test_an_insured_estimate_carries_its_coverage_and_payer(reader, starter_catalog):
-    plan = InsurancePlan.objects.get(clinic__slug="cascade", name="Preferred PPO")
+@pytest.mark.parametrize("plan_name", ["Preferred PPO", "Part B"])
+def test_an_insured_estimate_carries_its_coverage_and_payer(reader, starter_catalog, plan_name):
+    plan = InsurancePlan.objects.get(clinic__slug="cascade", name=plan_name)
     quote_input = replace(self_pay_plan(plan.clinic), coverage_mode="insured", plan=plan)
     estimate = estimate_create(quote_input=quote_input, patient=PatientDetails(name="Pat"))
     resources = validated(fetch(reader, estimate))
@@ -141,6 +142,14 @@ def test_an_insured_estimate_carries_its_coverage_and_payer(reader, starter_cata
     assert resources["Organization/payer"]["type"][0]["coding"][0]["code"] == "pay"
     assert resources["Claim/professional-1"]["status"] == "draft"
     assert resources["Claim/summary"]["insurer"]["reference"].startswith("urn:uuid:")
+    if plan_name == "Part B":
+        # Dry needling by a physical therapist: Medicare expects to deny it; the ABN's GA.
+        [item] = resources["Claim/professional-1"]["item"]
+        modifiers = [m["coding"][0] for m in item["modifier"]]
+        assert {
+            "system": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+            "code": "GA",
+        } in modifiers
 
 
 def test_access_follows_the_estimate_rules(api, self_pay, harbour_key):
