@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint format check bench venv lock serve-prod backup restore clean
+.PHONY: run test lint format check bench venv lock serve-prod worker fuzz backup restore clean
 
 venv: $(STAMP)
 
@@ -27,12 +27,16 @@ run: $(STAMP)
 	$(PY) manage.py ensure_local_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# One test process per core (pytest-xdist), each with its own test database and Redis
+# database; a test file stays in one process. TEST_WORKERS=0 runs everything in this one.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py api_schema_diff
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -56,6 +60,29 @@ serve-prod: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production GUNICORN_BIND=$(HOST):$(PORT) \
 	  $(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.py
+
+# Background jobs (emails, re-pricing): a Celery worker on the Redis broker, with the same
+# environment as serve-prod (CELERY_BROKER_URL defaults to REDIS_URL; CELERY_CONCURRENCY
+# processes, 2 by default). Run one or more, on any host that reaches PostgreSQL and Redis.
+worker: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	  $(VENV)/bin/celery -A config worker --loglevel INFO --without-gossip --without-mingle
+
+# A long fuzzing pass, not for CI: Schemathesis with FUZZ_EXAMPLES (1000) examples per API
+# operation over HTTP against gunicorn with production settings on PostgreSQL and Redis, then
+# the engine's property tests at 10 times CI's examples. Any 5xx or schema violation fails.
+FUZZ_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/estimator_fuzz
+FUZZ_REDIS_URL ?= redis://127.0.0.1:6379/12
+FUZZ_EXAMPLES ?= 1000
+# Both passes run whatever the first finds; the target fails if either does.
+fuzz: $(STAMP)
+	@failed=0; \
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(FUZZ_DATABASE_URL) \
+	  TEST_REDIS_URL=$(FUZZ_REDIS_URL) ESTIMATOR_FUZZ=1 SCHEMATHESIS_MAX_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(VENV)/bin/pytest -p no:cacheprovider -rs tests/api/test_fuzz_live.py || failed=1; \
+	DJANGO_SETTINGS_MODULE=config.settings.test HYPOTHESIS_PROFILE=fuzz \
+	  $(VENV)/bin/pytest -p no:cacheprovider tests/pricing/test_properties.py || failed=1; \
+	exit $$failed
 
 # The whole database to a file (pg_dump custom format on PostgreSQL, a copy on SQLite), and back
 # into a new, empty database: make restore BACKUP=backups/....backup INTO=postgres://.../new_db

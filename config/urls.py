@@ -7,10 +7,6 @@ from django.urls import include, path
 
 from estimator import health
 
-admin.site.site_header = "Estimator — clinic administration"
-admin.site.site_title = "Estimator admin"
-admin.site.index_title = "Catalog, insurance plans and estimates"
-
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 
-from .models import Estimate, ServiceType
+from .models import AddOn, Estimate, ServiceType
 
 
 class MinutesListField(forms.CharField):
@@ -60,6 +61,24 @@ class ServiceTypeForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
             "durations",
             "usually_covered",
         ]
+
+    add_ons = forms.ModelMultipleChoiceField(
+        AddOn.objects.all(),
+        required=False,
+        label="Add-ons",
+        widget=FilteredSelectMultiple("add-ons", is_stacked=False),
+        help_text="Add-ons that may be combined with this session type (also set on each "
+        "add-on's page).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["add_ons"].initial = list(self.instance.add_ons.all())
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()  # type: ignore[misc]
+        self.instance.add_ons.set(self.cleaned_data["add_ons"])
 
 
 ICD10_RE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 
 from . import pricing
+from .catalog_cache import ClinicCatalog, catalog_build, clinic_catalog
 from .models import Clinic, CoverageMode, InsurancePlan, PayerKind
-from .selectors import catalog_snapshot, plan_terms
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class QuoteInput:
     coverage_mode: str = CoverageMode.SELF_PAY
     plan: InsurancePlan | None = None
     standing: pricing.Standing = field(default_factory=pricing.Standing)
+    # The clinic's catalog as of the current version, when the caller has already read it.
+    catalog: ClinicCatalog | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,17 @@ def _check_dates(clinic: Clinic, start: dt.date) -> list[Problem]:
     return []
 
 
-def _self_pay(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
+def quote_catalog(*, clinic: Clinic) -> ClinicCatalog:
+    """The clinic's catalog for pricing: cached by version; an inactive clinic's read afresh."""
+    found = clinic_catalog(slug=clinic.slug) if clinic.active else None
+    if found is not None and found.clinic.pk == clinic.pk:
+        return found
+    return catalog_build(clinic=clinic, token=0)
+
+
+def _self_pay(
+    q: QuoteInput, catalog: ClinicCatalog
+) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
     # A plan named with self-pay is kept only when it says the patient is a Medicare
     # beneficiary: the estimate must then say which codes Medicare has to be billed for.
     plan = q.plan
@@ -146,17 +158,19 @@ def _self_pay(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
         or plan.payer.kind != PayerKind.MEDICARE
     ):
         return pricing.SelfPay(), None, []
-    return pricing.SelfPay(medicare=plan_terms(plan=plan)), plan, []
+    return pricing.SelfPay(medicare=catalog.plan_terms(plan)), plan, []
 
 
-def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
+def _coverage(
+    q: QuoteInput, catalog: ClinicCatalog
+) -> tuple[pricing.Coverage, InsurancePlan | None, list[Problem]]:
     if q.coverage_mode == CoverageMode.SELF_PAY:
-        return _self_pay(q)
+        return _self_pay(q, catalog)
     # The patient tells us where they stand today: that is the benefit year it belongs to.
     q = dataclasses.replace(q, standing=dataclasses.replace(q.standing, as_of=q.clinic.today()))
     plan = q.plan
     if plan is None and q.coverage_mode == CoverageMode.UNKNOWN:
-        plan = q.clinic.unsure_patient_plan
+        plan = catalog.unsure_patient_plan
         if plan is None or not plan.active:
             message = (
                 f"{q.clinic.name} has no plan to assume for patients who are unsure of their "
@@ -165,13 +179,13 @@ def _coverage(q: QuoteInput) -> tuple[pricing.Coverage, InsurancePlan | None, li
             return pricing.SelfPay(), None, [Problem("coverage.plan", "no_assumed_plan", message)]
         # The patient is unsure of their plan, not of their year: what they say they have
         # already met still applies to the assumed plan (docs/api.md promises it).
-        return pricing.Unverified(plan_terms(plan=plan), q.standing), plan, []
+        return pricing.Unverified(catalog.plan_terms(plan), q.standing), plan, []
     if plan is None:
         return pricing.SelfPay(), None, [Problem("coverage.plan", "required", "Choose a plan.")]
     if plan.clinic_id != q.clinic.pk or not plan.active:
         message = f"This plan is not one {q.clinic.name} quotes; choose one of its plans."
         return pricing.SelfPay(), None, [Problem("coverage.plan", "plan_not_offered", message)]
-    terms = plan_terms(plan=plan)
+    terms = catalog.plan_terms(plan)
     if q.coverage_mode == CoverageMode.UNKNOWN:
         return pricing.Unverified(terms, q.standing), plan, []
     return pricing.Insured(terms, q.standing), plan, []
@@ -196,13 +210,13 @@ def _check_limit_keys(coverage: pricing.Coverage) -> list[Problem]:
 
 def quote_build(*, quote: QuoteInput) -> Quote:
     """Price a plan request: one snapshot of the catalog, then the pure engine."""
+    offer = quote.catalog or quote_catalog(clinic=quote.clinic)
     problems = _check_dates(quote.clinic, quote.start_date)
-    coverage, plan, coverage_problems = _coverage(quote)
+    coverage, plan, coverage_problems = _coverage(quote, offer)
     problems += coverage_problems + _check_limit_keys(coverage)
-    catalog = catalog_snapshot(
-        clinic=quote.clinic,
-        service_codes=[item.service_code for item in quote.items],
-        add_on_codes=[code for item in quote.items for code in item.addon_codes],
+    catalog = offer.snapshot_for(
+        [item.service_code for item in quote.items],
+        [code for item in quote.items for code in item.addon_codes],
     )
     request = pricing.PlanRequest(quote.items, quote.sessions_per_week, quote.start_date)
     if not problems:

@@ -12,6 +12,8 @@ BILLING_MANAGER = "Billing manager"
 CATALOG = ("clinic", "servicetype", "addon", "serviceprice", "addonprice", "package", "bodyarea")
 PLANS = ("payer", "insuranceplan", "coveragerule", "codesetlimit")
 CRUD = ("add", "change", "delete", "view")
+# Lockouts (django-axes): who is locked out, and unlocking a colleague by deleting the attempt.
+LOCKOUTS = ("axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accessfailurelog")
 
 # Front desk: look at the catalog and plans; price, save and issue estimates; answer Good
 # Faith Estimate requests. No prices, plans or keys; no void, correction or delete.
@@ -24,15 +26,26 @@ _FRONT_DESK = {
     "view_goodfaithestimaterequest",
     "change_goodfaithestimaterequest",
     "handle_gfe_request",
+    # Email estimates to patients, see the outbox and retry what failed; see re-pricings.
+    "send_estimateemail",
+    "view_estimateemail",
+    "retry_estimateemail",
+    "view_estimaterepricing",
 }
 # Billing manager: everything the front desk does, and keeps the catalog, prices, plans and
-# coverage rules and the API keys; voids, corrects and deletes (draft) estimates.
+# coverage rules and the API keys; voids, corrects and deletes (draft) estimates; changes
+# prices in bulk and imports the price list (add + change on prices), copies plans (add on
+# plans); unlocks a colleague's locked sign-in.
 _BILLING_MANAGER = {
     *_FRONT_DESK,
     *(f"{action}_{model}" for model in (*CATALOG, *PLANS, "integrationkey") for action in CRUD),
     "delete_estimate",
     "void_estimate",
     "supersede_estimate",
+    # Bills reported by integrations against estimates, and how close estimates came.
+    "view_billedcharges",
+    "view_billedprovider",
+    *LOCKOUTS,
 }
 
 ROLES: dict[str, frozenset[str]] = {
@@ -41,20 +54,28 @@ ROLES: dict[str, frozenset[str]] = {
 }
 
 
+def permission_name(app_label: str, codename: str) -> str:
+    """How ROLES names a permission: bare in the estimator app, 'app_label.codename' outside."""
+    return codename if app_label == "estimator" else f"{app_label}.{codename}"
+
+
 def roles_ensure(*, apps: Any = installed_apps, strict: bool = True) -> dict[str, int]:
-    """Create or update each role's group to hold exactly its permissions (all in the
-    estimator app); returns how many permissions each group has. Safe to run again.
+    """Create or update each role's group to hold exactly its permissions (named as
+    permission_name says); returns how many permissions each group has. Safe to run again.
 
     Not strict (in migration 0004, whose historical models are older than this table),
     permissions of models that do not exist yet are left for the post_migrate run."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     wanted = set().union(*ROLES.values())
+    labels = {"estimator", *(wanted_name.split(".")[0] for wanted_name in wanted)}
     found = {
-        p.codename: p
+        found_name: p
         for p in permission_model.objects.filter(
-            content_type__app_label="estimator", codename__in=wanted
-        )
+            content_type__app_label__in=labels,
+            codename__in={wanted_name.split(".")[-1] for wanted_name in wanted},
+        ).select_related("content_type")
+        if (found_name := permission_name(p.content_type.app_label, p.codename)) in wanted
     }
     missing = wanted - set(found)
     if missing and strict:

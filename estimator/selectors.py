@@ -69,8 +69,6 @@ def service_prices_current(*, clinic: Clinic, day: dt.date) -> QuerySet[ServiceP
 
 
 # ---- the snapshot an estimate is priced from ---------------------------------------------
-# A handful of queries whatever the plan's size: services (+ prices), add-ons (+ prices and the
-# services they combine with), packages, and the plan's rules.
 
 
 def _periods(rows: Iterable[ServicePrice | AddOnPrice]) -> tuple[pricing.PricePeriod, ...]:
@@ -85,39 +83,29 @@ def _periods(rows: Iterable[ServicePrice | AddOnPrice]) -> tuple[pricing.PricePe
     )
 
 
-def _codes(codes: Iterable[str]) -> list[str]:
-    # Never an empty IN list: Django skips such a query, and the query count would then
-    # depend on the request; a code no row has keeps it constant.
-    return sorted(set(codes)) or [""]
+def catalog_snapshot(*, clinic: Clinic) -> pricing.CatalogSnapshot:
+    """The clinic's active services and add-ons with every price row, and its packages.
 
-
-def catalog_snapshot(
-    *, clinic: Clinic, service_codes: Iterable[str], add_on_codes: Iterable[str]
-) -> pricing.CatalogSnapshot:
-    """The clinic's active services, add-ons, prices and packages that a plan request names."""
-    wanted_services = _codes(service_codes)
-    wanted_add_ons = _codes(add_on_codes)
+    Five queries whatever the catalog's size; estimator.catalog_cache keeps the result for as
+    long as the catalog version stands, and CatalogSnapshot.only() cuts it to what a plan names.
+    """
     service_rows: dict[int, list[ServicePrice]] = {}
-    for row in ServicePrice.objects.filter(
-        clinic=clinic, service__code__in=wanted_services
-    ).order_by("effective_from"):
+    for row in ServicePrice.objects.filter(clinic=clinic).order_by("effective_from", "pk"):
         service_rows.setdefault(row.service_id, []).append(row)
     service_defs = {
         service.code: _service_def(service, service_rows.get(service.pk, []))
-        for service in ServiceType.objects.filter(code__in=wanted_services, active=True).order_by()
+        for service in ServiceType.objects.filter(active=True).order_by()
     }
     add_on_rows: dict[int, list[AddOnPrice]] = {}
-    for price in AddOnPrice.objects.filter(clinic=clinic, add_on__code__in=wanted_add_ons).order_by(
-        "effective_from"
-    ):
+    for price in AddOnPrice.objects.filter(clinic=clinic).order_by("effective_from", "pk"):
         add_on_rows.setdefault(price.add_on_id, []).append(price)
     combines: dict[int, set[str]] = {}
-    links = AddOn.services.through.objects.filter(addon__code__in=wanted_add_ons)
-    for add_on_id, service_code in links.values_list("addon_id", "servicetype__code"):
+    links = AddOn.services.through.objects.values_list("addon_id", "servicetype__code")
+    for add_on_id, service_code in links:
         combines.setdefault(add_on_id, set()).add(service_code)
     add_on_defs = {
         add_on.code: _add_on_def(add_on, add_on_rows.get(add_on.pk, []), combines)
-        for add_on in AddOn.objects.filter(code__in=wanted_add_ons, active=True).order_by()
+        for add_on in AddOn.objects.filter(active=True).order_by()
     }
     packages = tuple(
         pricing.PackageDef(
@@ -129,9 +117,7 @@ def catalog_snapshot(
             valid_days=p.valid_days,
             duration_minutes=p.duration_minutes,
         )
-        for p in Package.objects.filter(
-            clinic=clinic, active=True, service__code__in=wanted_services
-        )
+        for p in Package.objects.filter(clinic=clinic, active=True)
         .select_related("service")
         .order_by("sessions", "code")
     )
@@ -266,7 +252,11 @@ def _code_set_limits(plan: InsurancePlan) -> tuple[pricing.CodeSetLimit, ...]:
 
 def plans_for_quotes(*, clinic: Clinic) -> QuerySet[InsurancePlan]:
     """The active plans a patient or integration may choose at a clinic."""
-    return InsurancePlan.objects.filter(clinic=clinic, active=True).order_by("payer__name", "name")
+    return (
+        InsurancePlan.objects.filter(clinic=clinic, active=True)
+        .select_related("payer")
+        .order_by("payer__name", "name")
+    )
 
 
 def _notice(
@@ -318,17 +308,6 @@ def notice_for_estimate(*, estimate: Estimate) -> Notice:
         # A correction replaces a GFE already given: the renewal deadline applies.
         renewal=estimate.supersedes_id is not None,
     )
-
-
-def gfe_requests_overdue(
-    *, queryset: QuerySet[GoodFaithEstimateRequest]
-) -> QuerySet[GoodFaithEstimateRequest]:
-    """Open requests (new or in progress) whose due day has passed where their clinic is."""
-    late = Q(pk__in=[])
-    for zone in Clinic.objects.values_list("time_zone", flat=True).distinct():
-        today = timezone.localdate(timezone=zoneinfo.ZoneInfo(zone))
-        late |= Q(clinic__time_zone=zone, due_on__lt=today)
-    return queryset.filter(late, status__in=OPEN_REQUEST_STATUSES)
 
 
 def gfe_request_is_overdue(*, request: GoodFaithEstimateRequest) -> bool:

@@ -94,10 +94,19 @@ def estimate_create(
         api_key=api_key,
         supersedes=supersedes,
     )
-    estimate.full_clean()
+    # Related rows were just read (the clinic, plan and key) and the checks in Meta.constraints
+    # hold for anything the engine prices; the database enforces both all the same. Skipping
+    # their queries here takes a stored estimate from two dozen queries to under ten.
+    estimate.full_clean(
+        exclude=["clinic", "plan", "api_key", "created_by", "supersedes"],
+        validate_constraints=False,
+    )
     estimate.save()
     codes = {item.service_code for item in quote_input.items}
-    estimate.services.set(ServiceType.objects.filter(code__in=codes))
+    Estimate.services.through.objects.bulk_create(
+        Estimate.services.through(estimate_id=estimate.pk, servicetype_id=pk)
+        for pk in ServiceType.objects.filter(code__in=codes).values_list("pk", flat=True)
+    )
     return estimate
 
 

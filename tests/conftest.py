@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,8 +13,25 @@ import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from estimator.catalog_seed import catalog_load_starter
+
+# How deep the property tests go, chosen by HYPOTHESIS_PROFILE: "ci" (the default) or "fuzz"
+# (`make fuzz`), which runs every property at 10 times CI's examples.
+EXAMPLES_SCALE = {"ci": 1, "fuzz": 10}
+hypothesis_settings.register_profile("ci", deadline=None)
+hypothesis_settings.register_profile(
+    "fuzz", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow]
+)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def property_examples(ci: int) -> int:
+    """The examples a property test runs: CI's number, scaled by the profile."""
+    return ci * EXAMPLES_SCALE[HYPOTHESIS_PROFILE]
 
 
 @pytest.fixture(autouse=True)

@@ -122,6 +122,12 @@ def records(starter_catalog: Any) -> None:
         service_date=dt.date(2026, 12, 1),
         amount=Money("95", "USD"),
     )
+    models.EstimateEmail.objects.create(
+        estimate=estimate, recipient="pat@example.com", kind="quote"
+    )
+    models.EstimateRepricing.objects.create(
+        estimate=estimate, clinic=clinic, computed_at=estimate.created_at, cause="price saved"
+    )
 
 
 @pytest.mark.parametrize("model", ESTIMATOR_MODELS, ids=lambda m: m._meta.model_name)

@@ -163,7 +163,7 @@ def test_builder_needs_staff(client: Any, starter_catalog: Any) -> None:
 
 
 def gfe_request(
-    mode: str = "self_pay", plan: InsurancePlan | None = None
+    mode: str = "self_pay", plan: InsurancePlan | None = None, days: int = 10
 ) -> GoodFaithEstimateRequest:
     """A quote-page request: 4 sessions of 3+ muscles with e-stim, twice a week."""
     clinic = Clinic.objects.get(slug="cascade")
@@ -172,7 +172,7 @@ def gfe_request(
             clinic=clinic,
             items=(pricing.PlanItem("dry-needling-3-plus", 45, 4, ("estim-unattended",)),),
             sessions_per_week=2,
-            start_date=clinic.today() + dt.timedelta(days=10),
+            start_date=clinic.today() + dt.timedelta(days=days),
             coverage_mode=mode,
             plan=plan,
             standing=pricing.Standing(deductible_met=Decimal("120.00" if plan else "0")),

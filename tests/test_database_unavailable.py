@@ -32,7 +32,7 @@ def test_the_api_answers_503_problem_when_the_database_fails(
 
 
 def test_the_quote_page_answers_a_readable_503(client, starter_catalog, monkeypatch):
-    monkeypatch.setattr("estimator.web.views.quote_options", _fail)
+    monkeypatch.setattr("estimator.web.views.quote_options_current", _fail)
     response = client.get("/quote/cascade/")
     assert response.status_code == 503
     assert b"Back in a moment" in response.content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -50,3 +51,18 @@ def test_a_success_before_the_limit_resets_the_count(client: Any, staff_user: An
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         attempt(client, "wrong")
     assert attempt(client, "pw-staff-123").status_code == 302
+
+
+def test_the_lockout_page_says_when_to_try_again(client: Any, staff_user: Any, clock: Any) -> None:
+    attempt(client, "wrong")  # the first failure, at 20:00 UTC; the rest at 20:20
+    clock.move_to(dt.datetime(2026, 11, 25, 20, 20, tzinfo=dt.UTC))
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        locked = attempt(client, "wrong")
+    page = " ".join(locked.content.decode().split())
+    assert locked.status_code == 429
+    limit = settings.AXES_FAILURE_LIMIT
+    assert f"Sign-in is locked for “staff” after {limit} wrong passwords" in page
+    # An hour from the latest failure, in the server's zone (America/New_York): 4:20 PM EST.
+    assert "Sign in again after" in page and "4:20 PM EST" in page
+    assert "a lock lasts 1 hour from the latest wrong password" in page
+    assert 'id="site-name"' in page  # the admin's own page, not plain text

@@ -214,3 +214,46 @@ def test_inline_edit_cannot_backdate_a_scheduled_price(staff_client: Any) -> Non
     price.refresh_from_db()
     assert price.effective_from == TODAY + DAY
     assert price.amount == Money("85.00", "USD")
+
+
+def _two_row_post(
+    price: ServicePrice, ended: dt.date, start: dt.date, amount: str
+) -> dict[str, Any]:
+    """End the current row on `ended` and add a new one from `start`, in one submit."""
+    data = _inline_post(price, effective_to=ended.isoformat())
+    data.update(
+        {
+            "prices-TOTAL_FORMS": "2",
+            "prices-1-id": "",
+            "prices-1-service": str(price.service.pk),
+            "prices-1-clinic": str(price.clinic.pk),
+            "prices-1-duration_minutes": "30",
+            "prices-1-amount_0": amount,
+            "prices-1-amount_1": "USD",
+            "prices-1-effective_from": start.isoformat(),
+            "prices-1-effective_to": "",
+        }
+    )
+    return data
+
+
+def test_a_price_increase_is_one_save_on_the_session_type(staff_client: Any) -> None:
+    price = ServicePriceFactory(effective_from=TODAY - DAY * 30)
+    url = reverse("admin:estimator_servicetype_change", args=[price.service.pk])
+    response = staff_client.post(url, _two_row_post(price, TODAY, TODAY + DAY, "95.00"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    price.refresh_from_db()
+    assert price.effective_to == TODAY
+    new = ServicePrice.objects.get(effective_from=TODAY + DAY)
+    assert new.amount == Money("95.00", "USD") and new.effective_to is None
+
+
+def test_rows_that_still_overlap_after_the_save_are_refused(staff_client: Any) -> None:
+    price = ServicePriceFactory(effective_from=TODAY - DAY * 30)
+    url = reverse("admin:estimator_servicetype_change", args=[price.service.pk])
+    response = staff_client.post(url, _two_row_post(price, TODAY + DAY * 5, TODAY + DAY, "95.00"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "covers some of these days" in page or "Two prices cover the same days" in page
+    price.refresh_from_db()
+    assert price.effective_to is None and ServicePrice.objects.count() == 1

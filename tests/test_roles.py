@@ -13,8 +13,15 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from estimator.models import Clinic, Estimate, GoodFaithEstimateRequest, Payer, ServicePrice
-from estimator.roles import BILLING_MANAGER, FRONT_DESK, ROLES, roles_ensure
+from estimator.models import (
+    Clinic,
+    Estimate,
+    GoodFaithEstimateRequest,
+    InsurancePlan,
+    Payer,
+    ServicePrice,
+)
+from estimator.roles import BILLING_MANAGER, FRONT_DESK, ROLES, permission_name, roles_ensure
 from estimator.services import estimate_issue
 
 from .factories import priced_estimate
@@ -146,6 +153,46 @@ def read_estimates_by_api(client: Any) -> bool:
     return bool(client.get("/api/v1/estimates").status_code == 200)
 
 
+def bulk_change_prices(client: Any) -> bool:
+    price = ServicePrice.objects.filter(effective_to__isnull=True).select_related("clinic")[0]
+    start = price.clinic.today() + dt.timedelta(days=7)
+    client.post(
+        reverse("admin:estimator_serviceprice_changelist"),
+        {
+            "action": "change_prices",
+            "_selected_action": [price.pk],
+            "how": "percent",
+            "by": "10",
+            "effective_from": start.isoformat(),
+            "_confirm": "Confirm",
+        },
+    )
+    return ServicePrice.objects.filter(service=price.service, effective_from=start).exists()
+
+
+def import_price_list(client: Any) -> bool:
+    return bool(client.get(reverse("admin:estimator_serviceprice_import")).status_code == 200)
+
+
+def run_report(client: Any) -> bool:
+    response = client.get(reverse("admin:estimator_estimate_report"), {"format": "csv"})
+    return bool(response.status_code == 200)
+
+
+def duplicate_plan(client: Any) -> bool:
+    plan = InsurancePlan.objects.first()
+    assert plan is not None
+    client.post(
+        reverse("admin:estimator_insuranceplan_changelist"),
+        {"action": "duplicate", "_selected_action": [plan.pk]},
+    )
+    return InsurancePlan.objects.filter(name=f"Copy of {plan.name}").exists()
+
+
+def see_locked_out_logins(client: Any) -> bool:
+    return bool(client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200)
+
+
 # role -> may it? (front desk, billing manager, view only)
 TABLE: list[tuple[Callable[[Any], bool], tuple[bool, bool, bool]]] = [
     (see_price_link, (True, True, False)),
@@ -164,6 +211,11 @@ TABLE: list[tuple[Callable[[Any], bool], tuple[bool, bool, bool]]] = [
     (see_api_keys, (False, True, True)),
     (store_estimate_by_api, (True, True, False)),
     (read_estimates_by_api, (True, True, True)),  # view only: it was given view_integrationkey
+    (bulk_change_prices, (False, True, False)),
+    (import_price_list, (False, True, False)),
+    (run_report, (True, True, True)),
+    (duplicate_plan, (False, True, False)),
+    (see_locked_out_logins, (False, True, False)),
 ]
 ROLE_NAMES = ["front desk", "billing manager", "view only"]
 CASES = [
@@ -223,6 +275,11 @@ def test_ensure_roles_restores_each_groups_permissions(db: Any) -> None:
     call_command("ensure_roles", stdout=out)
     assert "Group 'Billing manager'" in out.getvalue()
     for name, codenames in ROLES.items():
-        held = set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+        held = {
+            permission_name(label, codename)
+            for label, codename in Group.objects.get(name=name).permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
         assert held == codenames
     assert "void_estimate" not in ROLES[FRONT_DESK]

@@ -19,7 +19,6 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1"
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,8 +32,13 @@ INSTALLED_APPS = [
     "djmoney",
     "simple_history",
     "axes",
+    "import_export",
     "django_guid",
     "estimator",
+    # Django admin with our site (estimator/admin_site.py: grouped by task, a dashboard of
+    # what is due). After "estimator", so estimator/templates/admin/base_site.html is the one
+    # every admin page extends.
+    "estimator.apps.EstimatorAdminConfig",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +75,11 @@ AXES_COOLOFF_TIME = env.float("ESTIMATOR_LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The locked-out page says when to try again, in the admin's look (not axes' plain text).
+AXES_LOCKOUT_TEMPLATE = "admin/estimator/lockout.html"
+# A price-list upload waits between its preview and its confirmation in the cache (Redis in
+# production), not in one server's temp folder: the confirmation may reach another server.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -135,6 +144,47 @@ else:
             "LOCATION": "estimator",
         }
     }
+
+# ---- background jobs (Celery, estimator/tasks.py) --------------------------------------------
+# The broker is Redis, by default the same server as the cache (REDIS_URL). Results are not
+# kept: each job records its outcome in the database (the email outbox, the re-pricings).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="estimator")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A job is acknowledged when it has run, so a worker that dies mid-job leaves it to another;
+# each worker takes one job at a time, so a long job does not hold others back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_CONCURRENCY", default=2)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis as long as it takes
+# A request that enqueues a job while Redis is down gives up within seconds (the job
+# stays queued in the database; staff retry it from admin) rather than hanging.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Delivery retries of an email on connection and temporary SMTP errors: exponential backoff
+# from this many seconds (10, 20, 40 ... capped at 10 minutes), at most this many retries.
+ESTIMATOR_EMAIL_RETRY_BACKOFF = env.int("ESTIMATOR_EMAIL_RETRY_BACKOFF", default=10)
+ESTIMATOR_EMAIL_MAX_RETRIES = env.int("ESTIMATOR_EMAIL_MAX_RETRIES", default=6)
+
+# Email: console output unless EMAIL_URL says otherwise (smtp+tls://user:password@host:587,
+# filemail:///path, ...): sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH.
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# An SMTP server that stops answering fails the attempt (it is retried) instead of holding
+# the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="estimates@localhost")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -259,7 +309,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["estimator.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "estimator.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -288,6 +338,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Headers, problem types, 500/503 and paging said once for every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "estimator.api.schema.complete_contract",
+    ],
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "CoverageModeEnum": "estimator.models.CoverageMode",

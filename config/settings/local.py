@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CELERY_BROKER_URL, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
@@ -16,3 +16,7 @@ STORAGES = {
 }
 # Only the local settings may create the well-known development admin (see README).
 ESTIMATOR_LOCAL_ADMIN = True
+# Without Redis (the default SQLite setup) there is no broker: jobs run at once, in the
+# request that asks for them, so `make run` needs no worker. With REDIS_URL or
+# CELERY_BROKER_URL set they go to the broker and `make worker` runs them.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -9,6 +11,9 @@ DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Jobs run in the test's process, at once (tests/test_worker.py runs a real worker instead).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://localhost/"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
@@ -22,9 +27,22 @@ CACHES = {
         "LOCATION": "estimator-tests",
     }
 }
-if env("TEST_REDIS_URL", default=""):
+
+# pytest-xdist runs the suite in several processes (gw0, gw1, ...): each gets its own Redis
+# database, counting down from the one TEST_REDIS_URL names, as pytest-django gives each its
+# own test database. Written back, so tests that start servers or workers pass it on.
+_redis = env("TEST_REDIS_URL", default="")
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+# Child processes (servers, workers) inherit both variables: the marker keeps them from
+# counting down a second time.
+if _redis and _worker.startswith("gw") and os.environ.get("TEST_REDIS_WORKER") != _worker:
+    _base, _, _db = _redis.rpartition("/")
+    _redis = f"{_base}/{(int(_db or 0) - int(_worker[2:])) % 16}"
+    os.environ["TEST_REDIS_URL"] = _redis
+    os.environ["TEST_REDIS_WORKER"] = _worker
+if _redis:
     CACHES["default"] = {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env("TEST_REDIS_URL"),
+        "LOCATION": _redis,
         "KEY_PREFIX": "estimator-tests",
     }

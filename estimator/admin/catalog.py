@@ -6,9 +6,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from estimator.admin_forms import ServiceTypeForm
 from estimator.models import (
@@ -30,10 +29,21 @@ from .common import (
     money_column,
     period_text,
 )
+from .history import ReadableHistoryAdmin
+from .price_list import AddOnPriceResource, PriceListAdmin, ServicePriceResource
+
+
+class AfterTheOthers:
+    """Admin mixin: a new row's display order puts it after the existing ones."""
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)  # type: ignore[misc]
+        highest = self.model.objects.aggregate(highest=Max("order"))["highest"]  # type: ignore[attr-defined]
+        return {"order": (highest or 0) + 1, **initial}
 
 
 @admin.register(Clinic)
-class ClinicAdmin(SimpleHistoryAdmin):
+class ClinicAdmin(ReadableHistoryAdmin):
     """Clinic locations and their billing identity."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -109,8 +119,8 @@ class ServicePriceInline(admin.TabularInline):
 
 
 @admin.register(ServiceType)
-class ServiceTypeAdmin(SimpleHistoryAdmin):
-    """Session types with their prices inline."""
+class ServiceTypeAdmin(AfterTheOthers, ReadableHistoryAdmin):
+    """Session types with their prices inline and the add-ons that combine with them."""
 
     form = ServiceTypeForm
     list_display = [
@@ -128,6 +138,7 @@ class ServiceTypeAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "code", "billing_code", "description"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [ServicePriceInline]
+    history_children = ((ServicePrice, "service"),)
     fieldsets = [
         (None, {"fields": ["name", "code", "active", "order"]}),
         ("For patients", {"fields": ["description", "what_to_expect"]}),
@@ -143,6 +154,7 @@ class ServiceTypeAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        ("Combines with", {"fields": ["add_ons"]}),
     ]
 
     @admin.display(description="lengths (min)")
@@ -165,7 +177,7 @@ class AddOnPriceInline(admin.TabularInline):
 
 
 @admin.register(AddOn)
-class AddOnAdmin(SimpleHistoryAdmin):
+class AddOnAdmin(AfterTheOthers, ReadableHistoryAdmin):
     """Add-ons such as electrical stimulation, with their prices inline."""
 
     list_display = [
@@ -184,6 +196,7 @@ class AddOnAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"code": ["name"]}
     filter_horizontal = ["services"]
     inlines = [AddOnPriceInline]
+    history_children = ((AddOnPrice, "add_on"),)
     fieldsets = [
         (None, {"fields": ["name", "code", "active", "order", "description"]}),
         (
@@ -209,9 +222,11 @@ class AddOnAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ServicePrice)
-class ServicePriceAdmin(RefuseRecordDeletes, SimpleHistoryAdmin):
-    """Every session price across clinics, to find what applies on a date."""
+class ServicePriceAdmin(PriceListAdmin, RefuseRecordDeletes, ReadableHistoryAdmin):
+    """Every session price across clinics, to find what applies on a date; CSV import and
+    export, and the bulk price change."""
 
+    resource_classes = [ServicePriceResource]
     list_display = ["service", "clinic", "duration_minutes", "amount_text", "period"]
     list_filter = [PriceStatusFilter, "clinic", "service", "duration_minutes"]
     search_fields = ["service__name", "service__code", "service__billing_code", "clinic__name"]
@@ -226,9 +241,10 @@ class ServicePriceAdmin(RefuseRecordDeletes, SimpleHistoryAdmin):
 
 
 @admin.register(AddOnPrice)
-class AddOnPriceAdmin(RefuseRecordDeletes, SimpleHistoryAdmin):
-    """Every add-on price across clinics."""
+class AddOnPriceAdmin(PriceListAdmin, RefuseRecordDeletes, ReadableHistoryAdmin):
+    """Every add-on price across clinics; CSV import and export, and the bulk price change."""
 
+    resource_classes = [AddOnPriceResource]
     list_display = ["add_on", "clinic", "amount_text", "basis", "period"]
     list_filter = [PriceStatusFilter, "clinic", "add_on"]
     search_fields = ["add_on__name", "add_on__code", "add_on__billing_code", "clinic__name"]
@@ -246,7 +262,7 @@ class AddOnPriceAdmin(RefuseRecordDeletes, SimpleHistoryAdmin):
 
 
 @admin.register(Package)
-class PackageAdmin(SimpleHistoryAdmin):
+class PackageAdmin(ReadableHistoryAdmin):
     """Prepaid packages of sessions."""
 
     list_display = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -70,7 +71,39 @@ class RefuseRecordDeletes:
 
 
 class PriceFormSet(BaseInlineFormSet):  # type: ignore[type-arg,unused-ignore]
-    """Inline prices: ticking "Delete" on a price that has applied is an error, not a 500."""
+    """Inline prices. A price increase is one save: end the current row and add the next in
+    the same submit, and each row is checked for clashes against the others as they will be
+    after the save. Ticking "Delete" on a price that has applied is an error, not a 500."""
+
+    # Rows with equal values of these fields may not share a day.
+    same_price_fields = ("clinic", "duration_minutes")
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            periods = self._submitted_periods()
+            for form in self.forms:
+                form.instance.pending_periods = {
+                    pk: period for pk, period in periods.items() if pk != form.instance.pk
+                }
+        super().full_clean()
+
+    def _submitted_periods(self) -> dict[Any, tuple[dt.date, dt.date | None] | None]:
+        """The stored rows' periods as this submit would leave them (None: deleted)."""
+        periods: dict[Any, tuple[dt.date, dt.date | None] | None] = {}
+        for form in self.initial_forms:
+            if not form.instance.pk:
+                continue
+            if self.can_delete and form["DELETE"].value():
+                periods[form.instance.pk] = None
+                continue
+            try:
+                first = form.fields["effective_from"].clean(form["effective_from"].value())
+                last = form.fields["effective_to"].clean(form["effective_to"].value())
+            except ValidationError:
+                continue  # the form says what is wrong; the stored period is judged meanwhile
+            if first is not None:
+                periods[form.instance.pk] = (first, last)
+        return periods
 
     def clean(self) -> None:
         super().clean()
@@ -80,6 +113,30 @@ class PriceFormSet(BaseInlineFormSet):  # type: ignore[type-arg,unused-ignore]
                 reason = stored.deletion_refused()
                 if reason:
                     raise ValidationError(reason)
+        self._refuse_clashes()
+
+    def _refuse_clashes(self) -> None:
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not form.errors and not (self.can_delete and form.cleaned_data.get("DELETE"))
+            if form.instance.effective_from is not None
+        ]
+        for i, row in enumerate(kept):
+            for other in kept[i + 1 :]:
+                same = all(
+                    getattr(row, f"{name}_id", getattr(row, name, None))
+                    == getattr(other, f"{name}_id", getattr(other, name, None))
+                    for name in self.same_price_fields
+                    if name in self.form.base_fields
+                )
+                if same and row.shares_a_day(other.effective_from, other.effective_to):
+                    raise ValidationError(
+                        f"Two prices cover the same days: {row.amount}, {row.describe_period()} "
+                        f"and {other.amount}, {other.describe_period()}. End one the day "
+                        "before the other starts."
+                    )
 
 
 class PageFlags:

@@ -14,9 +14,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
-from simple_history.admin import SimpleHistoryAdmin
 
 from estimator.admin_forms import EstimateForm
+from estimator.formatting import date_text
 from estimator.models import (
     LOCKED_STATUSES,
     Estimate,
@@ -25,17 +25,35 @@ from estimator.models import (
     IntegrationKey,
     RequestStatus,
 )
-from estimator.selectors import gfe_request_is_overdue, gfe_requests_overdue, notice_for_estimate
+from estimator.selectors import gfe_request_is_overdue, notice_for_estimate
 from estimator.services import gfe_request_due
 
 from .common import PageFlags, RefuseRecordDeletes, money_column
+from .dashboard import ENDING_SOON_DAYS, estimates_ending_soon, gfe_requests_due
 from .estimate_builder import estimate_builder_view
-from .good_faith_estimate import good_faith_estimate_view
+from .good_faith_estimate import good_faith_estimate_view, request_summary
+from .history import ReadableHistoryAdmin
 from .reconciliation import BillingStatus
+from .report import estimate_report_view
+
+
+class EndsSoonFilter(admin.SimpleListFilter):
+    """Issued estimates whose plan of care ends soon: the patient needs a new one to go on."""
+
+    title = "care ends"
+    parameter_name = "ends"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("soon", f"Within {ENDING_SOON_DAYS} days")]
+
+    def queryset(self, request: Any, queryset: Any) -> Any:
+        if self.value() == "soon":
+            return estimates_ending_soon(queryset)
+        return queryset
 
 
 @admin.register(Estimate)
-class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
+class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
     """Stored estimates: find by reference, patient or date; issue or void them."""
 
     list_display = [
@@ -48,18 +66,29 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         "start_date",
         "sessions",
         "patient_text",
+        "created_on",
+    ]
+    list_filter = [
+        "status",
+        BillingStatus,
+        EndsSoonFilter,
+        "source",
+        "coverage_mode",
+        "clinic",
         "created_at",
     ]
-    list_filter = ["status", BillingStatus, "source", "coverage_mode", "clinic", "created_at"]
     search_fields = ["reference", "patient_name", "patient_email", "external_reference"]
     list_select_related = ["clinic", "plan", "plan__payer"]
     date_hierarchy = "created_at"
     patient_text = money_column("patient_total", "patient pays")
-    actions = ["issue_selected", "void_selected", "supersede_selected", "good_faith_estimate"]
+    actions = [
+        "issue_selected",
+        "void_selected",
+        "supersede_selected",
+        "good_faith_estimate",
+        "email_to_patient",
+    ]
     form = EstimateForm
-
-    class Media:
-        css = {"all": ["estimator/admin.css"]}
 
     readonly_fields = [
         "reference",
@@ -154,6 +183,9 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
     def has_supersede_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("estimator.supersede_estimate")
 
+    def has_email_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("estimator.send_estimateemail")
+
     def has_price_permission(self, request: HttpRequest) -> bool:
         """May use the estimate builder: price a plan and save it as a draft."""
         return request.user.has_perm("estimator.add_estimate")
@@ -207,8 +239,10 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
         builder = self.admin_site.admin_view(partial(estimate_builder_view, self))
         gfe = self.admin_site.admin_view(partial(good_faith_estimate_view, self))
         correct = self.admin_site.admin_view(partial(estimate_correct_view, self))
+        report = self.admin_site.admin_view(partial(estimate_report_view, self))
         return [
             path("new/", builder, name="estimator_estimate_builder"),
+            path("report/", report, name="estimator_estimate_report"),
             path("<path:object_id>/correct/", correct, name="estimator_estimate_correct"),
             path(
                 "<path:object_id>/good-faith-estimate.pdf",
@@ -217,6 +251,14 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="created", ordering="created_at")
+    def created_on(self, obj: Estimate) -> str:
+        from django.utils import timezone
+
+        from estimator.formatting import date_text
+
+        return date_text(timezone.localdate(obj.created_at))
 
     @admin.display(description="corrects")
     def supersedes_link(self, obj: Estimate) -> str:
@@ -277,6 +319,23 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, SimpleHistoryAdmin):
             return None
         return _correct(request, queryset.get())
 
+    @admin.action(description="Email to patient", permissions=["email"])
+    def email_to_patient(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:
+        # The address on the estimate; one without is named, for the API or a correction.
+        from estimator.emails import estimate_email_send
+
+        queued = 0
+        for estimate in queryset:
+            try:
+                estimate_email_send(estimate=estimate, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{estimate}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                queued += 1
+        self.message_user(request, f"Queued {queued} email(s) to patients.", messages.SUCCESS)
+
     @admin.action(description="Void selected estimates", permissions=["void"])
     def void_selected(self, request: HttpRequest, queryset: QuerySet[Estimate]) -> None:
         from estimator.services import estimate_void
@@ -333,7 +392,7 @@ class NewRequestsFirst(admin.SimpleListFilter):
         return [*RequestStatus.choices, ("all", "All")]
 
     def choices(self, changelist: Any) -> Any:
-        overdue = OverdueRequests.parameter_name in changelist.params
+        overdue = DueFilter.parameter_name in changelist.params
         value = self.value() or ("all" if overdue else RequestStatus.NEW)
         for lookup, title in self.lookup_choices:
             yield {
@@ -343,7 +402,7 @@ class NewRequestsFirst(admin.SimpleListFilter):
             }
 
     def queryset(self, request: Any, queryset: Any) -> Any:
-        if self.value() is None and OverdueRequests.parameter_name in request.GET:
+        if self.value() is None and DueFilter.parameter_name in request.GET:
             return queryset  # overdue ones, new or in progress
         value = self.value() or RequestStatus.NEW
         if value == "all":
@@ -351,23 +410,24 @@ class NewRequestsFirst(admin.SimpleListFilter):
         return queryset.filter(status=value)
 
 
-class OverdueRequests(admin.SimpleListFilter):
-    """Requests still open after the day their Good Faith Estimate was due."""
+class DueFilter(admin.SimpleListFilter):
+    """Open requests by when the Good Faith Estimate is owed, in each clinic's own day."""
 
-    title = "deadline"
-    parameter_name = "deadline"
+    title = "due"
+    parameter_name = "due"
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
-        return [("overdue", "Overdue")]
+        return [("overdue", "Overdue"), ("today", "Due today")]
 
     def queryset(self, request: Any, queryset: Any) -> Any:
-        if self.value() == "overdue":
-            return gfe_requests_overdue(queryset=queryset)
+        when = self.value()
+        if when in ("overdue", "today"):
+            return queryset.filter(pk__in=gfe_requests_due(when=when))
         return queryset
 
 
 @admin.register(GoodFaithEstimateRequest)
-class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
+class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
     """Patients' requests for a formal Good Faith Estimate; new ones are shown first."""
 
     list_display = [
@@ -379,7 +439,7 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
         "patient_text",
         "due_by",
     ]
-    list_filter = [NewRequestsFirst, OverdueRequests, "clinic", "created_at"]
+    list_filter = [NewRequestsFirst, DueFilter, "clinic", "created_at"]
     search_fields = ["reference", "patient_name", "patient_email", "patient_phone"]
     list_select_related = ["clinic"]
     patient_text = money_column("patient_total", "quoted to patient")
@@ -392,31 +452,35 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
         "patient_phone",
         "consent",
         "consented_at",
-        "request_data",
-        "result_data",
         "patient_total",
         "due_on",
         "renew_by",
         "created_at",
+        "estimate_link",
+        "handled_by_name",
+        "due_by",
+        "asked_for",
+        "quote_seen",
     ]
-    fields = [
-        "reference",
-        "created_at",
-        "status",
-        ("due_on", "renew_by"),
-        "clinic",
-        "patient_name",
-        "patient_date_of_birth",
-        ("patient_email", "patient_phone"),
-        ("consent", "consented_at"),
-        "patient_total",
-        "estimate",
-        "handled_by",
-        "staff_notes",
-        "request_data",
-        "result_data",
+    fieldsets = [
+        (
+            None,
+            {"fields": [("reference", "created_at"), ("status", "due_by"), "renew_by", "clinic"]},
+        ),
+        (
+            "Patient",
+            {
+                "fields": [
+                    "patient_name",
+                    "patient_date_of_birth",
+                    ("patient_email", "patient_phone"),
+                    ("consent", "consented_at"),
+                ]
+            },
+        ),
+        ("What the patient asked about", {"fields": ["asked_for", "patient_total", "quote_seen"]}),
+        ("Answer", {"fields": [("estimate_link", "handled_by_name"), "staff_notes"]}),
     ]
-    raw_id_fields = ["estimate", "handled_by"]
     actions = ["mark_in_progress", "mark_sent"]
 
     class Media:
@@ -434,10 +498,31 @@ class GoodFaithEstimateRequestAdmin(PageFlags, SimpleHistoryAdmin):
 
     @admin.display(description="due by", ordering="due_on")
     def due_by(self, obj: GoodFaithEstimateRequest) -> str:
-        due = gfe_request_due(request=obj)
+        due = date_text(gfe_request_due(request=obj))
         if gfe_request_is_overdue(request=obj):
-            return format_html('<strong class="overdue">{} OVERDUE</strong>', f"{due:%Y-%m-%d}")
-        return f"{due:%Y-%m-%d}"
+            return format_html('<strong class="overdue">{} — OVERDUE</strong>', due)
+        return due
+
+    @admin.display(description="estimate")
+    def estimate_link(self, obj: GoodFaithEstimateRequest) -> str:
+        return _estimate_link(obj.estimate)
+
+    @admin.display(description="handled by")
+    def handled_by_name(self, obj: GoodFaithEstimateRequest) -> str:
+        user = obj.handled_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
+
+    @admin.display(description="treatment asked about")
+    def asked_for(self, obj: GoodFaithEstimateRequest) -> str:
+        return request_summary(obj.request_data)
+
+    @admin.display(description="quote the patient saw")
+    def quote_seen(self, obj: GoodFaithEstimateRequest) -> str:
+        if not obj.result_data:
+            return "—"
+        return render_to_string(
+            "admin/estimator/estimate/breakdown.html", {"result": obj.result_data}
+        )
 
     @admin.action(description="Mark as in progress (assign to me)", permissions=["handle"])
     def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -35,3 +35,38 @@ def good_faith_estimate_view(
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def request_summary(data: dict[str, Any]) -> str:
+    """A request's quote inputs in words: 'Dry needling, 45 min + E-stim, 4 sessions; 1 a
+    week from Dec 2, 2026; self-pay'."""
+    if not data or not data.get("items"):
+        return "—"
+    from estimator.formatting import date_text
+    from estimator.models import AddOn, CoverageMode, ServiceType
+
+    items = data["items"]
+    services = dict(
+        ServiceType.objects.filter(code__in=[i["service"] for i in items]).values_list(
+            "code", "name"
+        )
+    )
+    add_ons = dict(
+        AddOn.objects.filter(code__in=[c for i in items for c in i.get("add_ons", [])]).values_list(
+            "code", "name"
+        )
+    )
+    parts = []
+    for item in items:
+        names = [services.get(item["service"], item["service"])]
+        names += [add_ons.get(code, code) for code in item.get("add_ons", [])]
+        sessions = item.get("sessions", 1)
+        parts.append(
+            f"{names[0]}, {item.get('duration_minutes')} min"
+            + "".join(f" + {name}" for name in names[1:])
+            + f", {sessions} session{'s' if sessions != 1 else ''}"
+        )
+    coverage = data.get("coverage", {}).get("mode", "")
+    when = f"{data.get('sessions_per_week', 1)} a week from {date_text(data['start_date'])}"
+    mode = str(dict(CoverageMode.choices).get(coverage, coverage)).lower()
+    return "; ".join([*parts, when, mode])

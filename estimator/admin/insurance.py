@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from estimator.formatting import money_text
 from estimator.models import CodeSetLimit, CoverageRule, InsurancePlan, Payer
 
 from .common import money_column
+from .history import ReadableHistoryAdmin
 
 
 @admin.register(Payer)
-class PayerAdmin(SimpleHistoryAdmin):
+class PayerAdmin(ReadableHistoryAdmin):
     """Insurers and programs."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -64,7 +64,7 @@ class CodeSetLimitInline(admin.TabularInline):
 
 
 @admin.register(InsurancePlan)
-class InsurancePlanAdmin(SimpleHistoryAdmin):
+class InsurancePlanAdmin(ReadableHistoryAdmin):
     """Plans the clinic deals with, their cost sharing and coverage rules."""
 
     list_display = [
@@ -77,7 +77,6 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
         "copay_text",
         "oop_text",
         "visit_limit",
-        "unit_rule",
         "active",
     ]
     list_filter = ["active", "payer__kind", "network", "clinic", "unit_rule", "currency"]
@@ -85,6 +84,8 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
     list_select_related = ["payer", "clinic"]
     autocomplete_fields = ["payer", "clinic"]
     inlines = [CodeSetLimitInline, CoverageRuleInline]
+    history_children = ((CoverageRule, "plan"), (CodeSetLimit, "plan"))
+    actions = ["duplicate"]
     deductible_text = money_column("deductible", "deductible")
     copay_text = money_column("copay", "copay")
     fieldsets = [
@@ -123,6 +124,21 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
         # list_select_related; join the clinic here too.
         return super().get_queryset(request).select_related("payer", "clinic")
 
+    @admin.action(
+        description="Duplicate (an inactive “Copy of …” with its coverage rules)",
+        permissions=["add"],
+    )
+    def duplicate(self, request: HttpRequest, queryset: QuerySet[InsurancePlan]) -> None:
+        from estimator.catalog_changes import plan_duplicate
+
+        copies = [plan_duplicate(plan=plan) for plan in queryset]
+        names = ", ".join(copy.name for copy in copies)
+        self.message_user(
+            request,
+            f"Copied {len(copies)} plan(s), inactive until you switch them on: {names}.",
+            messages.SUCCESS,
+        )
+
     @admin.display(description="network", ordering="network")
     def network_short(self, obj: InsurancePlan) -> str:
         return "In network" if obj.network == "in" else "Out of network"
@@ -135,7 +151,7 @@ class InsurancePlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CoverageRule)
-class CoverageRuleAdmin(SimpleHistoryAdmin):
+class CoverageRuleAdmin(ReadableHistoryAdmin):
     """Every coverage rule, to answer 'which plans cover 20560?'."""
 
     list_display = ["plan", "target", "status", "allowed_basis", "allowed_text", "note"]

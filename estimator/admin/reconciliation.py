@@ -14,6 +14,7 @@ from estimator.models import BilledCharges, BilledLine, BilledProvider
 from estimator.reconciliation import BillStatus, billing_accuracy, estimates_by_billing
 
 from .common import money_column
+from .jobs import ReadOnly
 
 
 class BillingStatus(admin.SimpleListFilter):
@@ -66,7 +67,7 @@ class BilledLineInline(ReadOnlyInline):
 
 
 @admin.register(BilledProvider)
-class BilledProviderAdmin(admin.ModelAdmin):
+class BilledProviderAdmin(ReadOnly, admin.ModelAdmin):
     """One provider's bill with its lines (read only: integrations report bills)."""
 
     list_display = ["bill", "npi", "name", "billed_text", "expected_text", "flagged"]
@@ -89,18 +90,9 @@ class BilledProviderAdmin(admin.ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False  # reached from a bill
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(BilledCharges)
-class BilledChargesAdmin(admin.ModelAdmin):
+class BilledChargesAdmin(ReadOnly, admin.ModelAdmin):
     """Bills reported by integrations (read only), and the estimate accuracy report."""
 
     list_display = ["estimate", "bill_date", "replaced", "created_at"]
@@ -109,15 +101,6 @@ class BilledChargesAdmin(admin.ModelAdmin):
     list_select_related = ["estimate"]
     fields = readonly_fields = ("estimate", "bill_date", "replaced", "api_key", "created_at")
     inlines = [BilledProviderInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         report = self.admin_site.admin_view(self.report_view)

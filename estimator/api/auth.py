@@ -144,3 +144,15 @@ class CanReadEstimates(HasIntegrationKey):
         if key is None:
             return False
         return reading or key.scope == KeyScope.READ_WRITE
+
+
+class CanSendEstimateEmails(HasIntegrationKey):
+    """Emailing an estimate: a read_write key, or staff who may send estimate emails."""
+
+    message = "Emailing estimates needs a read_write API key (or, for staff, the send permission)."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if is_staff(request):
+            return bool(request.user.has_perm("estimator.send_estimateemail"))
+        key = request_key(request)
+        return key is not None and key.scope == KeyScope.READ_WRITE

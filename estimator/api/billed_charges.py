@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -15,12 +14,10 @@ from rest_framework.views import APIView
 
 from estimator.models import BilledCharges, Estimate
 from estimator.reconciliation import (
-    BillStatus,
     EstimateNotBillable,
     LineBill,
     ProviderBill,
     billed_charges_record,
-    estimate_billing,
 )
 from estimator.validators import validate_billing_code, validate_npi
 
@@ -42,6 +39,8 @@ from .idempotency import (
     idempotency_key,
     request_hash,
 )
+from .notices import billing_out
+from .views import MethodsFirst, PatientDetails
 
 MAX_PROVIDERS = 20
 MAX_LINES = 200
@@ -139,24 +138,6 @@ class BilledChargesInput(StrictSerializer):
         )
 
 
-class BillingOut(serializers.Serializer):
-    """The estimate against its current bill."""
-
-    status = serializers.ChoiceField(
-        choices=list(BillStatus.choices),
-        help_text="not_billed; within (every provider under $400 above the GFE); "
-        "over_threshold (a provider billed $400 or more above: the patient may dispute, "
-        "45 CFR 149.620); no_gfe (billed, but the patient was not owed a GFE).",
-    )
-    bill_date = serializers.DateField(allow_null=True)
-    over_by = MoneyOutField(
-        allow_null=True, help_text="The largest amount a provider billed above its GFE amount."
-    )
-    dispute_deadline = serializers.DateField(
-        allow_null=True, help_text="120 calendar days after the bill date, when over_threshold."
-    )
-
-
 class BilledProviderOut(serializers.Serializer):
     """One provider's bill against its GFE amount."""
 
@@ -182,11 +163,6 @@ class BilledChargesOut(serializers.Serializer):
         return billing_out(obj.estimate)
 
 
-def billing_out(estimate: Estimate) -> dict[str, Any]:
-    """The billing field of a stored estimate, as JSON-ready data."""
-    return dict(BillingOut(estimate_billing(estimate=estimate)).data)
-
-
 EXAMPLE = {
     "bill_date": "2026-12-20",
     "providers": [
@@ -205,15 +181,10 @@ EXAMPLE = {
 }
 
 
-class BilledChargesCreate(APIView):
+class BilledChargesCreate(MethodsFirst, PatientDetails, APIView):
     """POST: record billed charges for an issued estimate and compare them with it."""
 
     permission_classes = [CanReadEstimates]
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
 
     @extend_schema(
         summary="Report billed charges for an issued estimate",
@@ -232,13 +203,7 @@ class BilledChargesCreate(APIView):
                 description="Recorded. A retry with the same Idempotency-Key and body returns "
                 "this same response.",
             ),
-            **docs.problems(*docs.WRITE_PROBLEMS),
-            (409, docs.PROBLEM): OpenApiResponse(
-                docs.ProblemOut,
-                description="The estimate is a draft, void or superseded (bills are compared "
-                "with issued estimates only), or a request with this Idempotency-Key is still "
-                "being processed.",
-            ),
+            **docs.problems(*docs.WRITE_PROBLEMS, 409),
         },
         examples=[OpenApiExample("A bill", value=EXAMPLE, request_only=True)],
     )

@@ -39,6 +39,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
+    409: "Conflict",
     413: "Request body too large",
     415: "Unsupported media type",
     422: "The request cannot be processed",
@@ -152,7 +153,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             code="quote_invalid",
             errors=errors,
         )
-        _rollback()
+        _rollback(context)
         return _problem_response(request, body)
     if isinstance(exc, RequestDataTooBig):
         # DRF reads a JSON body through request.body, where Django enforces the size limit.
@@ -166,7 +167,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled error in the API", exc_info=exc)
-        _rollback()
+        _rollback(context)
         body = problem(500, "Something went wrong on our side; it has been logged.", code="error")
         return _problem_response(request, body)
     if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
@@ -189,13 +190,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         code = exc.get_codes() if isinstance(exc.detail, str) else exc.default_code
         body = problem(exc.status_code, str(exc.detail), code=str(code))
-    _rollback()
+    _rollback(context)
     return _problem_response(request, body, headers)
 
 
-def _rollback() -> None:
+def _rollback(context: dict[str, Any]) -> None:
+    """Roll back the request's transaction, if the view runs in one (ATOMIC_REQUESTS)."""
     from rest_framework.views import set_rollback
 
+    # A view that opted out of the request transaction (reads) must not mark an enclosing
+    # one for rollback: that would be somebody else's transaction (a test's, say).
+    view = context.get("view")
+    if getattr(getattr(view, "dispatch", None), "_non_atomic_requests", None):
+        return
     set_rollback()
 
 

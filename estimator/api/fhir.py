@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
-from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer
@@ -19,25 +16,27 @@ from . import schema as docs
 from . import selectors
 from .auth import CanReadEstimates, request_key
 from .renderers import FhirJSONRenderer
+from .views import MethodsFirst, PatientDetails
 
 
-class EstimateFhir(APIView):
+class _FhirAsJSON(FhirJSONRenderer):
+    media_type = "application/json"
+
+
+class EstimateFhir(MethodsFirst, PatientDetails, APIView):
     """The stored estimate as an HL7 FHIR R4 Bundle (application/fhir+json)."""
 
     permission_classes = [CanReadEstimates]
-    renderer_classes = [FhirJSONRenderer]
+    # A client asking for application/json (or anything) gets FHIR JSON too; one asking only
+    # for another format (text/html) gets a 406.
+    renderer_classes = [FhirJSONRenderer, _FhirAsJSON]
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False
     ) -> tuple[BaseRenderer, str]:
-        # FHIR JSON whatever the Accept header asks for (application/json, */*, fhir+json).
+        super().perform_content_negotiation(request, force)
         renderer = FhirJSONRenderer()
         return renderer, renderer.media_type
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        add_never_cache_headers(response)  # it carries the patient's details
-        return response
 
     @extend_schema(
         summary="A stored estimate as a FHIR Good Faith Estimate Bundle",
@@ -55,8 +54,7 @@ class EstimateFhir(APIView):
             (200, "application/fhir+json"): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="A FHIR R4 Bundle."
             ),
-            # Never a 406: the bundle is FHIR JSON whatever Accept asks for.
-            **docs.problems(*(code for code in docs.READ_PROBLEMS if code != 406)),
+            **docs.problems(*docs.READ_PROBLEMS),
         },
     )
     def get(self, request: Request, reference: str) -> Response:

@@ -1,4 +1,5 @@
-"""The notice field of quotes and stored estimates: what the patient is owed, and by when."""
+"""The notice field of quotes and estimates (what the patient is owed, by when) and the billing
+field of stored estimates (how the current bill compares with the estimate)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from estimator.models import Estimate
 from estimator.notices import DeadlineRule, Notice, NoticeKind
+from estimator.reconciliation import BillStatus, estimate_billing
+
+from .fields import MoneyOutField
 
 
 class DeadlineOut(serializers.Serializer):
@@ -45,3 +50,26 @@ class NoticeOut(serializers.Serializer):
 def notice_out(notice: Notice) -> dict[str, Any]:
     """The notice as JSON-ready data (dates as ISO strings)."""
     return dict(NoticeOut(notice.as_dict()).data)
+
+
+class BillingOut(serializers.Serializer):
+    """The estimate against its current bill."""
+
+    status = serializers.ChoiceField(
+        choices=list(BillStatus.choices),
+        help_text="not_billed; within (every provider under $400 above the GFE); "
+        "over_threshold (a provider billed $400 or more above: the patient may dispute, "
+        "45 CFR 149.620); no_gfe (billed, but the patient was not owed a GFE).",
+    )
+    bill_date = serializers.DateField(allow_null=True)
+    over_by = MoneyOutField(
+        allow_null=True, help_text="The largest amount a provider billed above its GFE amount."
+    )
+    dispute_deadline = serializers.DateField(
+        allow_null=True, help_text="120 calendar days after the bill date, when over_threshold."
+    )
+
+
+def billing_out(estimate: Estimate) -> dict[str, Any]:
+    """The billing field of a stored estimate, as JSON-ready data."""
+    return dict(BillingOut(estimate_billing(estimate=estimate)).data)

@@ -9,6 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from .errors import TYPE_BASE, problem
+
 PROBLEM = "application/problem+json"
 
 
@@ -30,23 +32,45 @@ class ProblemOut(serializers.Serializer):
     errors = FieldErrorOut(many=True, required=False)  # type: ignore[assignment]
 
 
-_DESCRIPTIONS = {
-    400: "The request is malformed or a field is invalid; `errors` lists each field to fix.",
-    401: "No API key, or an unknown, revoked or expired one.",
-    403: "The key may not do this (e.g. a read key creating an estimate).",
-    404: "No such resource (or not visible to this key).",
-    406: "The Accept header asks for a format the API does not produce.",
-    409: "A request with this Idempotency-Key is still being processed.",
-    413: "The body is larger than 256 KiB.",
-    415: "The body is not JSON.",
-    422: "The request is well-formed but cannot be priced (e.g. a duration not offered), or "
-    "an Idempotency-Key was reused with a different body.",
-    429: "Too many requests; wait for the seconds in Retry-After.",
+# Every problem type the API answers with, by status: `type` is TYPE_BASE + kind. Each becomes a
+# named example on every response of that status, so a client sees what it must handle. `type`
+# is deliberately not an enum: new kinds may be added within v1 (docs/api.md, "Versioning").
+PROBLEM_KINDS: dict[int, dict[str, str]] = {
+    400: {
+        "validation-error": "A field is invalid; `errors` lists each field to fix.",
+        "parse-error": "The body is not well-formed JSON.",
+        "bad-request": "The request could not be read (e.g. a NUL byte in the query).",
+    },
+    401: {
+        "not-authenticated": "No API key was sent (only where one is required).",
+        "authentication-failed": "The API key is unknown, revoked or expired.",
+    },
+    403: {
+        "permission-denied": "The key may not do this (e.g. a read key storing an estimate).",
+        "csrf-failed": "A staff browser session without a valid CSRF token.",
+    },
+    404: {"not-found": "No such resource, or not visible to this key."},
+    406: {"not-acceptable": "The Accept header asks for a format the API does not produce."},
+    409: {
+        "idempotency-in-progress": "A request with this Idempotency-Key is still running.",
+        "estimate-not-billable": "The estimate is a draft, void or superseded: bills are "
+        "compared with issued estimates only.",
+    },
+    413: {"too-large": "The body is larger than 256 KiB."},
+    415: {"unsupported-media-type": "The body is not JSON."},
+    422: {
+        "quote-invalid": "Well-formed, but the plan cannot be priced as asked; `errors` says why.",
+        "idempotency-key-reused": "This Idempotency-Key was used with a different body.",
+    },
+    429: {"throttled": "Too many requests; wait the seconds in Retry-After."},
+    500: {"error": "A fault on the server's side; it has been logged."},
+    503: {"unavailable": "The database cannot be reached; retry after Retry-After seconds."},
 }
 
-_RETRY_AFTER = [
-    {"name": "Retry-After", "description": "Seconds to wait.", "type": OpenApiTypes.INT}
-]
+
+def problem_description(status: int) -> str:
+    """What a status means, naming each problem type (`type`) it may carry."""
+    return " ".join(f"`{TYPE_BASE}{kind}`: {text}" for kind, text in PROBLEM_KINDS[status].items())
 
 
 def problems(*codes: int) -> dict[Any, Any]:
@@ -54,7 +78,7 @@ def problems(*codes: int) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
     for code in codes:
         result[(code, PROBLEM)] = OpenApiResponse(
-            response=ProblemOut, description=_DESCRIPTIONS[code]
+            response=ProblemOut, description=problem_description(code)
         )
     return result
 
@@ -70,7 +94,8 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # As estimator.api.idempotency checks it: 1 to 255 visible ASCII characters.
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"},
     OpenApiParameter.HEADER,
     description="Any unique string (a UUID). A retry with the same key and body gets the first "
     "response back; the same key with a different body is a 422.",
@@ -209,3 +234,167 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": 'Send "Authorization: Api-Key <key>". Keys are created in admin.',
         }
+
+
+# ---- the rest of the contract, said once for every operation (a postprocessing hook) ---------
+# What every operation shares is added here rather than on each view, so a new endpoint gets
+# it without anyone remembering: 500/503, the named problem types, rate-limit and request-id
+# headers, Retry-After, Location, ETag, and limit/offset on every paginated list.
+
+_INT = {"type": "integer", "minimum": 0}
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The request's id (yours when you sent a UUID as X-Request-ID); quote "
+        "it when asking about a request.",
+        "schema": {"type": "string"},
+    },
+    "RateLimit-Limit": {
+        "description": "Requests allowed in the current window of the limit this request is "
+        "nearest to (IETF draft RateLimit header fields); sent when a limit counted it.",
+        "schema": _INT,
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in that window.",
+        "schema": _INT,
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until that window ends.",
+        "schema": _INT,
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": _INT,
+    },
+    "WWW-Authenticate": {
+        "description": "The scheme to authenticate with: Api-Key.",
+        "schema": {"type": "string"},
+    },
+    "Location": {
+        "description": "The address of what was stored.",
+        "required": True,
+        "schema": {"type": "string", "format": "uri"},
+    },
+    "ETag": {
+        "description": "The content's tag: send it back in If-None-Match for a 304.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "How long the content may be kept: public, max-age=60.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+_RATE_LIMIT = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+_PAGING = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "Results per page: 50 unless given, at most 100.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+    },
+    {
+        "name": "offset",
+        "in": "query",
+        "required": False,
+        "description": "How many results to skip.",
+        "schema": {"type": "integer", "minimum": 0, "default": 0},
+    },
+]
+
+
+def problem_example(status: int, kind: str) -> dict[str, Any]:
+    """A body of this problem type, as the API sends it."""
+    detail = PROBLEM_KINDS[status][kind]
+    errors = None
+    if kind == "validation-error":
+        message = "Ensure this value is greater than or equal to 1."
+        errors = [{"field": "items[0].sessions", "code": "min_value", "message": message}]
+        detail = f"items[0].sessions: {message}"
+    elif kind == "quote-invalid":
+        message = "Dry needling, 1 or 2 muscles is not offered for 20 minutes (offered: 15, 30)."
+        errors = [
+            {
+                "field": "items[0].duration_minutes",
+                "code": "duration_not_offered",
+                "message": message,
+            }
+        ]
+        detail = f"The plan cannot be priced as asked: {message}"
+    return problem(status, detail, code=kind.replace("-", "_"), errors=errors)
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    return {
+        "description": problem_description(status),
+        "content": {PROBLEM: {"schema": _ref("schemas", "ProblemOut")}},
+    }
+
+
+def _kinds(operation: dict[str, Any], status: int) -> list[str]:
+    """The problem types this operation may answer with this status."""
+    headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+    impossible = set()
+    if {} in operation.get("security", []):
+        impossible.add("not-authenticated")  # no key is needed here
+    if "Idempotency-Key" not in headers:
+        impossible |= {"idempotency-key-reused", "idempotency-in-progress"}
+    if "requestBody" not in operation:
+        impossible |= {"parse-error", "csrf-failed"}  # nothing to parse; a safe method
+    if "billed_charges" not in operation.get("operationId", ""):
+        impossible.add("estimate-not-billable")
+    return [kind for kind in PROBLEM_KINDS[status] if kind not in impossible]
+
+
+def _complete_operation(operation: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    for status in (500, 503):
+        responses.setdefault(str(status), _problem_response(status))
+    cacheable = "304" in responses
+    for code, response in responses.items():
+        names = ["X-Request-ID", *_RATE_LIMIT]
+        names += {
+            "201": ["Location"],
+            "401": ["WWW-Authenticate"],
+            "429": ["Retry-After"],
+            "503": ["Retry-After"],
+        }.get(code, [])
+        if cacheable and code in ("200", "304"):
+            names += ["ETag", "Cache-Control"]
+        headers = response.setdefault("headers", {})
+        for name in names:
+            headers.setdefault(name, _ref("headers", name))
+        problem = response.get("content", {}).get(PROBLEM)
+        if problem is not None:
+            examples = problem.setdefault("examples", {})
+            for kind in _kinds(operation, int(code)):
+                examples.setdefault(kind, _ref("examples", f"problem-{kind}"))
+    ok = responses.get("200", {}).get("content", {}).get("application/json", {})
+    if ok.get("schema", {}).get("$ref", "").startswith("#/components/schemas/Paginated"):
+        parameters = [
+            p for p in operation.get("parameters", []) if p["name"] not in ("limit", "offset")
+        ]
+        operation["parameters"] = [*parameters, *_PAGING]
+
+
+def complete_contract(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: what every operation shares, in the schema."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            _complete_operation(operation)
+    components = result.setdefault("components", {})
+    components.setdefault("headers", {}).update(HEADERS)
+    components.setdefault("examples", {}).update(
+        {
+            f"problem-{kind}": {"summary": summary, "value": problem_example(status, kind)}
+            for status, kinds in PROBLEM_KINDS.items()
+            for kind, summary in kinds.items()
+        }
+    )
+    return result

@@ -95,9 +95,7 @@ def plans_list(
 
 def estimates_visible(*, key: IntegrationKey | None) -> QuerySet[Estimate]:
     """Stored estimates a caller may see: a key limited to a clinic sees only that clinic's."""
-    queryset = Estimate.objects.select_related(
-        "clinic", "supersedes", "superseded_by"
-    ).prefetch_related(Prefetch("services", queryset=ServiceType.objects.only("code")))
+    queryset = Estimate.objects.select_related("clinic", "supersedes", "superseded_by")
     if key is not None and key.clinic_id is not None:
         queryset = queryset.filter(clinic_id=key.clinic_id)
     return queryset

@@ -9,12 +9,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from estimator import pricing
-from estimator.models import Clinic, CoverageMode, Estimate, EstimateStatus, InsurancePlan
+from estimator.catalog_cache import clinic_catalog
+from estimator.models import (
+    CoverageMode,
+    EmailKind,
+    EmailStatus,
+    Estimate,
+    EstimateStatus,
+    InsurancePlan,
+)
 from estimator.quotes import QuoteInput
 from estimator.selectors import notice_for_estimate
 from estimator.services import PatientDetails
 
-from .billed_charges import BillingOut, billing_out
 from .fields import (
     ICD10_RE,
     MoneyInput,
@@ -26,7 +33,7 @@ from .fields import (
     StrictSerializer,
     StrictSlugField,
 )
-from .notices import NoticeOut, notice_out
+from .notices import BillingOut, NoticeOut, billing_out, notice_out
 
 MAX_ITEMS = 20
 MAX_ADD_ONS = 10
@@ -98,18 +105,20 @@ class QuoteRequest(StrictSerializer):
     coverage = CoverageInput(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        clinic = Clinic.objects.filter(slug=attrs["clinic"], active=True).first()
-        if clinic is None:
+        catalog = clinic_catalog(slug=attrs["clinic"], token=self.context.get("catalog_token"))
+        if catalog is None:
             raise serializers.ValidationError(
                 {"clinic": serializers.ErrorDetail("There is no such clinic.", "unknown_clinic")}
             )
-        attrs["clinic"] = clinic
+        clinic = attrs["clinic"] = catalog.clinic
+        attrs["catalog"] = catalog
         coverage = attrs.get("coverage") or {"mode": CoverageMode.SELF_PAY}
         attrs["coverage"] = coverage
         plan_id = coverage.get("plan")
         coverage["plan"] = None
         if plan_id is not None:
-            plan = InsurancePlan.objects.filter(pk=plan_id).first()
+            # Another clinic's plan is read from the database, to say it is not offered here.
+            plan = catalog.plan(plan_id) or InsurancePlan.objects.filter(pk=plan_id).first()
             if plan is None:
                 raise serializers.ValidationError(
                     {
@@ -159,6 +168,7 @@ class QuoteRequest(StrictSerializer):
             start_date=data["start_date"],
             coverage_mode=coverage["mode"],
             plan=coverage["plan"],
+            catalog=data["catalog"],
             standing=pricing.Standing(
                 deductible_met=amount("deductible_met"),
                 oop_met=amount("out_of_pocket_met"),
@@ -373,12 +383,30 @@ class SummaryOut(serializers.Serializer):
     end_date = serializers.DateField()
 
 
+class SessionFiguresOut(serializers.Serializer):
+    """One session's figures in the primary scenario (the figure to plan on)."""
+
+    number = serializers.IntegerField()
+    date = serializers.DateField()
+    charge = MoneyOut()
+    plan_pays = MoneyOut()
+    patient_pays = MoneyOut()
+
+
 class QuoteOut(serializers.Serializer):
     """A priced plan; nothing is stored."""
 
     summary = SummaryOut()
     estimate = EngineEstimateOut()
     notice = NoticeOut()
+
+
+class QuoteSummaryOut(serializers.Serializer):
+    """A priced plan's figures without its lines: for callers that show totals only."""
+
+    summary = SummaryOut()
+    sessions = SessionFiguresOut(many=True)
+    warnings = WarningOut(many=True)
 
 
 # ---- stored estimates ------------------------------------------------------------------------
@@ -408,6 +436,18 @@ class StoredSummaryOut(serializers.Serializer):
     end_date = serializers.DateField()
 
 
+@extend_schema_field(EngineEstimateOut)
+class StoredEstimateField(serializers.Field):
+    """The engine's estimate as stored: already the documented shape (Estimate.to_dict()).
+
+    Passed through as kept rather than walked field by field: a 12-session plan is some 50 KB
+    and thousands of fields, and re-describing what the engine wrote changes nothing in it.
+    """
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class EstimateListOut(serializers.Serializer):
     """A stored estimate in a list: references and totals, without the line-by-line detail."""
 
@@ -433,7 +473,9 @@ class EstimateListOut(serializers.Serializer):
     summary = StoredSummaryOut(source="*")
 
     def get_services(self, obj: Any) -> list[str]:
-        return sorted(s.code for s in obj.services.all())
+        # The session types priced, as the request kept them (the same codes the estimate's
+        # services relation holds), so listing estimates reads no extra rows.
+        return sorted({item["service"] for item in obj.request_data.get("items", [])})
 
 
 class EstimateOut(EstimateListOut):
@@ -445,9 +487,8 @@ class EstimateOut(EstimateListOut):
     diagnosis_codes = serializers.ListField(child=serializers.CharField())
     notes = serializers.CharField()
     request = serializers.JSONField(source="request_data", help_text="The request as priced.")
-    estimate = EngineEstimateOut(source="result_data")
+    estimate = StoredEstimateField(source="result_data", read_only=True)
     notice = serializers.SerializerMethodField()
-
     billing = serializers.SerializerMethodField()
 
     @extend_schema_field(NoticeOut)
@@ -630,10 +671,47 @@ class PlanOut(serializers.Serializer):
 class CatalogFilters(serializers.Serializer):
     """Query parameters of the catalog lists."""
 
-    clinic = StrictSlugField(required=False, max_length=50)
-    active = serializers.BooleanField(required=False, allow_null=True, default=None)
-    payer = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    clinic = StrictSlugField(
+        required=False, max_length=50, help_text="Only this clinic's (a slug from /clinics)."
+    )
+    active = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only what is offered now; false: only what is not. Both if absent.",
+    )
+    payer = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="Only this payer's (an id)."
+    )
 
     def to_internal_value(self, data: Any) -> Any:
         known = {k: v for k, v in data.items() if k in self.fields}
         return super().to_internal_value(known)
+
+
+# ---- estimate emails -----------------------------------------------------------------------
+
+
+class EstimateEmailRequest(StrictSerializer):
+    """POST /api/v1/estimates/{reference}/emails: where to send it (default: the patient's)."""
+
+    to = serializers.EmailField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The address to send it to; empty or absent: the patient email on the estimate.",
+    )
+
+
+class EstimateEmailOut(serializers.Serializer):
+    """An email of an estimate in the outbox: queued, sent or failed."""
+
+    id = serializers.IntegerField()
+    estimate = serializers.CharField(source="estimate.reference")
+    recipient = serializers.EmailField()
+    kind = serializers.ChoiceField(choices=EmailKind.choices)
+    status = serializers.ChoiceField(choices=EmailStatus.choices)
+    attempts = serializers.IntegerField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()

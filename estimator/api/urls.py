@@ -16,6 +16,7 @@ urlpatterns = [
     path("v1/payers", views.PayerList.as_view(), name="payer-list"),
     path("v1/plans", views.PlanList.as_view(), name="plan-list"),
     path("v1/quotes", views.QuoteCreate.as_view(), name="quote-create"),
+    path("v1/quotes/summary", views.QuoteSummaryCreate.as_view(), name="quote-summary"),
     path("v1/estimates", views.EstimateListCreate.as_view(), name="estimate-list"),
     path("v1/estimates/<str:reference>", views.EstimateDetail.as_view(), name="estimate-detail"),
     path(
@@ -24,6 +25,11 @@ urlpatterns = [
         name="estimate-billed-charges",
     ),
     path("v1/estimates/<str:reference>/fhir", fhir.EstimateFhir.as_view(), name="estimate-fhir"),
+    path(
+        "v1/estimates/<str:reference>/emails",
+        views.EstimateEmails.as_view(),
+        name="estimate-emails",
+    ),
     path("v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     # No ReDoc: its page pulls fonts from Google, and the docs must work offline.
     # The split view serves its start-up script from a URL: no inline script, so the page runs

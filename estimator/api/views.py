@@ -3,32 +3,38 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.utils.http import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, Serializer
 from rest_framework.views import APIView
 
+from estimator import pricing
+from estimator.catalog_cache import catalog_days, catalog_token, responses, versioned
+from estimator.emails import estimate_email_send
 from estimator.models import Estimate, EstimateSource
+from estimator.pricing.serialise import money
 from estimator.quotes import Quote, quote_build
 from estimator.selectors import notice_for_quote
 from estimator.services import estimate_create
 
 from . import schema as docs
 from . import selectors, serializers
-from .auth import CanReadEstimates, request_key, request_owner
+from .auth import CanReadEstimates, CanSendEstimateEmails, request_key, request_owner
 from .errors import problem_response
 from .idempotency import (
     Replay,
@@ -38,30 +44,30 @@ from .idempotency import (
     request_hash,
 )
 from .notices import notice_out
+from .renderers import FastJSONRenderer
 from .throttling import AnonThrottle, KeyThrottle, QuoteAnonThrottle
 
 CATALOG_MAX_AGE = 60
 
 
-def _etag(data: Any) -> str:
-    text = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder)
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-
-
-def conditional(request: Request, response: Response) -> Response:
-    """Add an ETag; answer 304 when the caller already has this exact content."""
-    etag = _etag(response.data)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
+def _not_modified(request: Request, etag: str) -> bool:
     sent = [tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))]
-    if etag in sent or "*" in sent:
-        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    for name, value in headers.items():
-        response[name] = value
-    return response
+    return etag in sent or "*" in sent
 
 
+# Reads need no request transaction: each is one consistent query or a cached catalog, and
+# skipping it saves a round trip (and, on SQLite, the write lock a transaction takes).
+reads_only = method_decorator(transaction.non_atomic_requests, name="dispatch")
+
+
+@reads_only
 class CatalogList(generics.ListAPIView):
-    """A catalog list: public, paginated, filterable and cacheable (ETag)."""
+    """A catalog list: public, paginated, filterable and cacheable (ETag).
+
+    A list is the same for every caller until the catalog changes or a clinic's date turns, so
+    it is built once per catalog version, date and query string (estimator.catalog_cache), and
+    its ETag names exactly those: a conditional GET is answered from the token alone.
+    """
 
     filters_class = serializers.CatalogFilters
 
@@ -72,7 +78,21 @@ class CatalogList(generics.ListAPIView):
         return dict(params.validated_data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return conditional(request, super().list(request, *args, **kwargs))
+        self.filters()  # a bad filter is a 400 before anything is looked up or cached
+        token = catalog_token()
+        # The page links (next, previous) carry the address as asked: it is part of the answer.
+        key = f"list:{request.build_absolute_uri()}@{catalog_days(token=token)}"
+        etag = '"' + hashlib.sha256(f"{token}:{key}".encode()).hexdigest()[:32] + '"'
+        headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
+        if _not_modified(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        data = versioned(
+            token=token,
+            key=key,
+            build=lambda: super(CatalogList, self).list(request).data,
+            shared=False,
+        )
+        return Response(data, headers=headers)
 
 
 _CATALOG_RESPONSES = {
@@ -81,12 +101,15 @@ _CATALOG_RESPONSES = {
 }
 
 
-def _catalog_schema(summary: str, serializer: type[BaseSerializer[Any]]) -> Any:
+def _catalog_schema(
+    summary: str, serializer: type[BaseSerializer[Any]], filters: type[Serializer[Any]] | None
+) -> Any:
     return extend_schema_view(
         get=extend_schema(
             summary=summary,
             tags=["catalog"],
-            parameters=[docs.IF_NONE_MATCH],
+            # The filters as query parameters, so a generated client can pass them.
+            parameters=[docs.IF_NONE_MATCH, *([filters] if filters else [])],
             responses={200: serializer(many=True), **_CATALOG_RESPONSES},
         )
     )
@@ -101,7 +124,7 @@ class _ServiceFilters(serializers.CatalogFilters):
     payer = None  # type: ignore[assignment]
 
 
-@_catalog_schema("Clinics", serializers.ClinicOut)
+@_catalog_schema("Clinics", serializers.ClinicOut, _ClinicFilters)
 class ClinicList(CatalogList):
     """Clinics and their public details; ?active=true|false."""
 
@@ -112,7 +135,7 @@ class ClinicList(CatalogList):
         return selectors.clinics_list(**self.filters())
 
 
-@_catalog_schema("Session types with today's prices", serializers.ServiceOut)
+@_catalog_schema("Session types with today's prices", serializers.ServiceOut, _ServiceFilters)
 class ServiceList(CatalogList):
     """Session types with offered lengths and prices in effect today; ?clinic=, ?active=."""
 
@@ -123,7 +146,9 @@ class ServiceList(CatalogList):
         return selectors.services_list(**self.filters())
 
 
-@_catalog_schema("Add-ons with the services they combine with", serializers.AddOnOut)
+@_catalog_schema(
+    "Add-ons with the services they combine with", serializers.AddOnOut, _ServiceFilters
+)
 class AddOnList(CatalogList):
     """Add-ons, the services they combine with, and today's prices; ?clinic=, ?active=."""
 
@@ -134,7 +159,7 @@ class AddOnList(CatalogList):
         return selectors.add_ons_list(**self.filters())
 
 
-@_catalog_schema("Payers", serializers.PayerOut)
+@_catalog_schema("Payers", serializers.PayerOut, None)
 class PayerList(CatalogList):
     """Insurers and programmes."""
 
@@ -144,7 +169,7 @@ class PayerList(CatalogList):
         return selectors.payers_list()
 
 
-@_catalog_schema("Insurance plans", serializers.PlanOut)
+@_catalog_schema("Insurance plans", serializers.PlanOut, serializers.CatalogFilters)
 class PlanList(CatalogList):
     """Insurance plans each clinic quotes; ?clinic=, ?payer=, ?active=."""
 
@@ -154,32 +179,58 @@ class PlanList(CatalogList):
         return selectors.plans_list(**self.filters())
 
 
-def quote_body(quote: Quote) -> dict[str, Any]:
-    """The priced plan and a summary picked from its totals (nothing is computed here)."""
-    result = quote.result_data()
-    primary = result["scenarios"]["primary"]["totals"]
-    best = (result["scenarios"]["best"] or result["scenarios"]["primary"])["totals"]
-    schedule = result["schedule"]
-    summary = {
-        "currency": result["currency"],
-        "is_range": result["is_range"],
-        "total_charge": primary["charge"],
-        "patient_total": primary["patient_pays"],
-        "patient_total_best": best["patient_pays"],
-        "patient_total_worst": primary["patient_pays"],
-        "plan_total": primary["plan_pays"],
-        "sessions": len(schedule),
-        "start_date": schedule[0],
-        "end_date": schedule[-1],
+def _summary(estimate: pricing.Estimate) -> dict[str, Any]:
+    """The figures most callers need, picked from the scenarios' totals (nothing is computed)."""
+    cur = estimate.currency
+    primary = estimate.primary.totals
+    best = (estimate.best or estimate.primary).totals
+    return {
+        "currency": cur,
+        "is_range": estimate.is_range,
+        "total_charge": money(primary.charge, cur),
+        "patient_total": money(primary.patient_pays, cur),
+        "patient_total_best": money(best.patient_pays, cur),
+        "patient_total_worst": money(primary.patient_pays, cur),
+        "plan_total": money(primary.plan_pays, cur),
+        "sessions": len(estimate.schedule),
+        "start_date": estimate.schedule[0].isoformat(),
+        "end_date": estimate.schedule[-1].isoformat(),
     }
+
+
+def quote_body(quote: Quote) -> dict[str, Any]:
+    """The priced plan: its summary and the whole estimate."""
+    result = quote.result_data()
     notice = notice_out(notice_for_quote(quote=quote, result=result))
-    return {"summary": summary, "estimate": result, "notice": notice}
+    return {"summary": _summary(quote.estimate), "estimate": result, "notice": notice}
 
 
+def quote_summary_body(quote: Quote) -> dict[str, Any]:
+    """The summary, each session's figures and the warnings; no lines, no reasons."""
+    estimate = quote.estimate
+    cur = estimate.currency
+    return {
+        "summary": _summary(estimate),
+        "sessions": [
+            {
+                "number": session.number,
+                "date": session.on.isoformat(),
+                "charge": money(session.totals.charge, cur),
+                "plan_pays": money(session.totals.plan_pays, cur),
+                "patient_pays": money(session.totals.patient_pays, cur),
+            }
+            for session in estimate.primary.sessions
+        ],
+        "warnings": [{"code": w.code, "message": w.message} for w in estimate.warnings],
+    }
+
+
+@reads_only
 class QuoteCreate(APIView):
     """POST /api/v1/quotes: price a plan; nothing is stored."""
 
     throttle_classes = [QuoteAnonThrottle, AnonThrottle, KeyThrottle]
+    summary_only = False
 
     @extend_schema(
         summary="Price a treatment plan (nothing is stored)",
@@ -188,11 +239,47 @@ class QuoteCreate(APIView):
         responses={200: serializers.QuoteOut, **docs.problems(*docs.WRITE_PROBLEMS)},
         examples=docs.QUOTE_EXAMPLES,
     )
-    def post(self, request: Request) -> Response:
-        data = serializers.QuoteRequest(data=request.data)
+    def post(self, request: Request) -> Response | HttpResponse:
+        token = catalog_token()
+        # A quote is a pure function of the catalog, the clinics' date and the body: the same
+        # body asked again (a clinic website's popular plans) is answered as before, unpriced.
+        key = None
+        if (
+            request.content_type == "application/json"
+            and request.accepted_renderer.format == "json"
+        ):
+            digest = hashlib.sha256(request._request.body).hexdigest()
+            key = f"quote:{self.summary_only}:{catalog_days(token=token)}:{digest}"
+            if (cached := responses.recall(token, key)) is not None:
+                return HttpResponse(cached, content_type="application/json")
+        data = serializers.QuoteRequest(data=request.data, context={"catalog_token": token})
         data.is_valid(raise_exception=True)
         quote = quote_build(quote=data.quote_input())
-        return Response(quote_body(quote))
+        result = quote_summary_body(quote) if self.summary_only else quote_body(quote)
+        if key is None:
+            return Response(result)
+        body = FastJSONRenderer().render(result)
+        responses.remember(token, key, body)
+        return HttpResponse(body, content_type="application/json")
+
+
+class QuoteSummaryCreate(QuoteCreate):
+    """POST /api/v1/quotes/summary: the same pricing, answered with figures only."""
+
+    summary_only = True
+
+    @extend_schema(
+        summary="Price a treatment plan, figures only (nothing is stored)",
+        description="The same request and pricing as POST /quotes, answered with the summary, "
+        "one row of figures per session and the warnings, without the line-by-line estimate: "
+        "about a twentieth of the size, for callers that show totals only.",
+        tags=["quotes"],
+        request=serializers.QuoteRequest,
+        responses={200: serializers.QuoteSummaryOut, **docs.problems(*docs.WRITE_PROBLEMS)},
+        examples=docs.QUOTE_EXAMPLES,
+    )
+    def post(self, request: Request) -> Response | HttpResponse:
+        return super().post(request)
 
 
 class PatientDetails:
@@ -204,7 +291,18 @@ class PatientDetails:
         return response
 
 
-class EstimateListCreate(PatientDetails, generics.GenericAPIView):
+class MethodsFirst:
+    """A method the address does not have is a 405 (with Allow) before any key is checked: a 401
+    or 403 for DELETE would suggest that some key could delete."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        method = request.method.lower() if request.method else ""
+        if method not in self.http_method_names or not hasattr(self, method):  # type: ignore[attr-defined]
+            self.http_method_not_allowed(request)  # type: ignore[attr-defined]
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
     """GET: stored estimates (filters, pagination). POST: price and store an estimate."""
 
     permission_classes = [CanReadEstimates]
@@ -219,6 +317,8 @@ class EstimateListCreate(PatientDetails, generics.GenericAPIView):
 
     @extend_schema(
         summary="Stored estimates",
+        description="Stored estimates the caller may see (a key limited to one clinic sees that "
+        "clinic's), newest first, without the line-by-line breakdown; filter and page them.",
         operation_id="estimates_list",
         tags=["estimates"],
         parameters=[serializers.EstimateFilters],
@@ -233,6 +333,9 @@ class EstimateListCreate(PatientDetails, generics.GenericAPIView):
 
     @extend_schema(
         summary="Price a plan and store it as an estimate",
+        description="Prices the plan as POST /quotes does and stores it as a draft estimate with "
+        "who it is for. Needs a read_write key (or staff with the add permission). Send an "
+        "Idempotency-Key so a retry cannot store it twice.",
         tags=["estimates"],
         request=serializers.EstimateRequest,
         parameters=[docs.IDEMPOTENCY_KEY],
@@ -279,13 +382,14 @@ class EstimateListCreate(PatientDetails, generics.GenericAPIView):
         return Response(body, status=code, headers={"Location": location})
 
 
-class EstimateDetail(PatientDetails, APIView):
+class EstimateDetail(MethodsFirst, PatientDetails, APIView):
     """GET /api/v1/estimates/{reference}: one stored estimate."""
 
     permission_classes = [CanReadEstimates]
 
     @extend_schema(
         summary="A stored estimate",
+        description="One stored estimate by its reference, with the full breakdown as priced.",
         tags=["estimates"],
         responses={200: serializers.EstimateOut, **docs.problems(*docs.READ_PROBLEMS)},
     )
@@ -293,6 +397,37 @@ class EstimateDetail(PatientDetails, APIView):
         queryset = selectors.estimates_visible(key=request_key(request))
         estimate = get_object_or_404(queryset, reference=reference.upper())
         return Response(serializers.EstimateOut(estimate).data)
+
+
+class EstimateEmails(MethodsFirst, PatientDetails, APIView):
+    """POST /api/v1/estimates/{reference}/emails: email an issued estimate to the patient."""
+
+    permission_classes = [CanSendEstimateEmails]
+
+    @extend_schema(
+        summary="Email an issued estimate to the patient",
+        description="Queues the email (its PDF attached: the Good Faith Estimate where one "
+        "applies) and answers at once; a background job sends it, retrying temporary failures. "
+        "The answer is the outbox row; its status moves from queued to sent or failed.",
+        tags=["estimates"],
+        request=serializers.EstimateEmailRequest,
+        responses={
+            202: serializers.EstimateEmailOut,
+            **docs.problems(*docs.WRITE_PROBLEMS),
+        },
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = serializers.EstimateEmailRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        queryset = selectors.estimates_visible(key=request_key(request))
+        estimate = get_object_or_404(queryset, reference=reference.upper())
+        try:
+            email = estimate_email_send(
+                estimate=estimate, to=data.validated_data["to"], by=request.user
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(serializers.EstimateEmailOut(email).data, status=status.HTTP_202_ACCEPTED)
 
 
 @csrf_exempt  # a 404 changes nothing; without this a POST got the CSRF page, not a 404

@@ -37,7 +37,9 @@ from .insurance import (
     PayerKind,
     UnitRule,
 )
+from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
 from .reconciliation import BilledCharges, BilledLine, BilledProvider
+from .versions import CatalogVersion
 
 __all__ = [
     "LOCKED_STATUSES",
@@ -49,6 +51,7 @@ __all__ = [
     "BilledProvider",
     "BillingBasis",
     "BodyArea",
+    "CatalogVersion",
     "Clinic",
     "CodeSetLimit",
     "CopayDesign",
@@ -57,7 +60,11 @@ __all__ = [
     "CoverageStatus",
     "Currency",
     "Denial",
+    "EmailKind",
+    "EmailStatus",
     "Estimate",
+    "EstimateEmail",
+    "EstimateRepricing",
     "EstimateSource",
     "EstimateStatus",
     "GoodFaithEstimateRequest",

@@ -111,6 +111,10 @@ class EffectiveDated(GuardedDelete):
     # Set only by the starter-catalog loader: a fresh install's opening prices start in the
     # past, and no estimate can have been priced before them.
     allow_past_start = False
+    # Set by a form that changes several rows in one save (end a price, add the next): the
+    # other rows' periods as they will be, {pk: (first, last) or None if deleted}, so the clash
+    # check below judges them after the save, not as stored. The form checks them pairwise.
+    pending_periods: dict[Any, tuple[dt.date, dt.date | None] | None] = {}
 
     effective_from = models.DateField(
         help_text="First day this applies (in the clinic's time zone).",
@@ -171,10 +175,23 @@ class EffectiveDated(GuardedDelete):
     def overlaps(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """Rows in queryset (other than this one) whose period shares a day with this one."""
         qs = queryset.exclude(pk=self.pk) if self.pk else queryset
+        settled = [
+            pk
+            for pk, period in self.pending_periods.items()
+            if period is None or not self.shares_a_day(*period)
+        ]
+        if settled:
+            qs = qs.exclude(pk__in=settled)
         if self.effective_to is not None:
             qs = qs.filter(effective_from__lte=self.effective_to)
         return qs.filter(
             models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=self.effective_from)
+        )
+
+    def shares_a_day(self, first: dt.date, last: dt.date | None) -> bool:
+        """Whether the period first..last (inclusive; None = open) shares a day with this row's."""
+        return (self.effective_to is None or first <= self.effective_to) and (
+            last is None or last >= self.effective_from
         )
 
     def describe_period(self) -> str:

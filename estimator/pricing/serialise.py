@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .money import MINOR_UNIT
@@ -11,9 +12,15 @@ from .types import Estimate, Line, PackagePurchase, Scenario, Session, Totals
 MONEY_FIELDS = Totals.__slots__
 
 
+@lru_cache(maxsize=4096)
+def _amount_text(amount: Decimal, currency: str) -> str:
+    # A plan repeats a few amounts hundreds of times (a session's price, 0.00): write each once.
+    return str(amount.quantize(MINOR_UNIT[currency]))
+
+
 def money(amount: Decimal, currency: str) -> dict[str, str]:
     """{"amount": "12.34", "currency": "USD"}."""
-    return {"amount": str(amount.quantize(MINOR_UNIT[currency])), "currency": currency}
+    return {"amount": _amount_text(amount, currency), "currency": currency}
 
 
 def estimate_to_dict(estimate: Estimate) -> dict[str, Any]:
@@ -48,7 +55,10 @@ def scenario_to_dict(scenario: Scenario, currency: str) -> dict[str, Any]:
 
 def totals_to_dict(totals: Totals | Line, currency: str) -> dict[str, dict[str, str]]:
     """Every money figure of a line or totals."""
-    return {name: money(getattr(totals, name), currency) for name in MONEY_FIELDS}
+    return {
+        name: {"amount": _amount_text(getattr(totals, name), currency), "currency": currency}
+        for name in MONEY_FIELDS
+    }
 
 
 def session_to_dict(session: Session, currency: str) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -185,6 +185,17 @@ class CatalogSnapshot:
     packages: tuple[PackageDef, ...] = ()
     max_session_minutes: int = 60
     self_pay_discount: SelfPayDiscount = SelfPayDiscount()
+
+    def only(self, service_codes: Iterable[str], addon_codes: Iterable[str]) -> CatalogSnapshot:
+        """The part a plan names: its services, add-ons and their packages (what is kept)."""
+        services = set(service_codes)
+        addons = set(addon_codes)
+        return replace(
+            self,
+            services={c: d for c, d in self.services.items() if c in services},
+            addons={c: d for c, d in self.addons.items() if c in addons},
+            packages=tuple(p for p in self.packages if p.service_code in services),
+        )
 
 
 # ---- request -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import cast
 from django.db.models import Prefetch
 from djmoney.money import Money
 
+from estimator.catalog_cache import clinic_catalog, versioned
 from estimator.models import (
     AddOn,
     AddOnPrice,
@@ -151,4 +152,17 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
         add_ons=tuple(add_ons),
         plans=tuple(plans_for_quotes(clinic=clinic)),
         unsure_available=unsure is not None and unsure.active,
+    )
+
+
+def quote_options_current(*, slug: str, token: int | None = None) -> QuoteOptions | None:
+    """quote_options for the active clinic with this slug, kept for the catalog version and day."""
+    catalog = clinic_catalog(slug=slug, token=token)
+    if catalog is None:
+        return None
+    clinic = catalog.clinic
+    return versioned(
+        token=catalog.token,
+        key=f"options:{slug}:{clinic.today().isoformat()}",
+        build=lambda: quote_options(clinic=clinic),
     )

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
+from estimator.catalog_cache import catalog_days, catalog_token, responses
 from estimator.documents.quote_pdf import quote_pdf_bytes
 from estimator.formatting import currency_words, date_text
 from estimator.models import Clinic, GoodFaithEstimateRequest
@@ -23,7 +28,7 @@ from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe
 
 from .display import estimate_view
 from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
-from .options import QuoteOptions, quote_options
+from .options import QuoteOptions, quote_options, quote_options_current
 
 SESSION_KEY = "gfe_request"
 # Where each field's error summary entry links: the first control of a group, else the input.
@@ -131,27 +136,62 @@ def quote_start(request: HttpRequest) -> HttpResponse:
     return render(request, "estimator/home.html", {"clinics": Clinic.objects.filter(active=True)})
 
 
-def _answer(
-    request: HttpRequest, slug: str
-) -> HttpResponse | tuple[QuoteOptions, QuoteForm, Quote | None]:
-    """Read the quote answers from the query string and price them, within the rate limit."""
-    options = quote_options(clinic=_clinic(slug))
+def _read_answers(
+    request: HttpRequest, slug: str, token: int | None = None
+) -> HttpResponse | tuple[QuoteOptions, QuoteForm]:
+    """The clinic's options and the answers in the query string, within the rate limit."""
+    options = quote_options_current(slug=slug, token=token)
+    if options is None:
+        raise Http404("No such clinic.")
     form = QuoteForm(request.GET, options=options)
     if form.is_bound and (
         limited := _rate_limited(request, "quote", settings.ESTIMATOR_QUOTE_RATE)
     ):
         return limited
+    return options, form
+
+
+def _answer(
+    request: HttpRequest, slug: str
+) -> HttpResponse | tuple[QuoteOptions, QuoteForm, Quote | None]:
+    """Read the quote answers from the query string and price them, within the rate limit."""
+    read = _read_answers(request, slug)
+    if isinstance(read, HttpResponse):
+        return read
+    options, form = read
     return options, form, _quote(form)
 
 
+# The page is the same for everybody who asks the same thing on the same day of the same
+# catalog, but for the form's CSRF token: pages are kept with a mark where it goes.
+_CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+_CSRF_MARK = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+
+
+def _page_key(request: HttpRequest, slug: str, token: int) -> str:
+    answers = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    return f"page:{slug}:{get_language()}:{catalog_days(token=token)}:{answers}"
+
+
+@transaction.non_atomic_requests  # a read: no request transaction to open and close
 @require_GET
 def quote_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The quote form and, once answered, the estimate (GET, so a quote can be bookmarked)."""
-    answered = _answer(request, slug)
-    if isinstance(answered, HttpResponse):
-        return answered
-    options, form, quote = answered
-    return _page(request, options, form, quote, GfeRequestForm(None, today=options.today))
+    token = catalog_token()
+    read = _read_answers(request, slug, token)
+    if isinstance(read, HttpResponse):
+        return read
+    options, form = read
+    key = _page_key(request, slug, token)
+    if (kept := responses.recall(token, key)) is not None:
+        fresh = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+        return HttpResponse(kept.replace(_CSRF_MARK, fresh))
+    response = _page(
+        request, options, form, _quote(form), GfeRequestForm(None, today=options.today)
+    )
+    if response.status_code == 200:
+        responses.remember(token, key, _CSRF_INPUT.sub(_CSRF_MARK, response.content))
+    return response
 
 
 @require_GET

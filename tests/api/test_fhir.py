@@ -157,3 +157,12 @@ def test_access_follows_the_estimate_rules(api, self_pay, harbour_key):
     assert api.get(url).status_code in (401, 403)
     assert api.get(url, **auth(harbour_key)).status_code == 404
     assert api.get("/api/v1/estimates/EST-NOPE2345/fhir", **auth(harbour_key)).status_code == 404
+
+
+def test_json_or_fhir_json_is_accepted_and_anything_else_is_a_406(reader, self_pay):
+    url = f"/api/v1/estimates/{self_pay.reference}/fhir"
+    for accept in ("application/json", "application/fhir+json", "*/*"):
+        response = reader.get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/fhir+json"
+    assert reader.get(url, HTTP_ACCEPT="text/csv").status_code == 406

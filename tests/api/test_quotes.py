@@ -36,6 +36,68 @@ def test_self_pay_quote_returns_summary_and_full_estimate(api, plan_request):
     assert Estimate.objects.count() == 0
 
 
+@pytest.mark.parametrize("mode", ["self_pay", "unknown"])
+def test_summary_view_gives_each_sessions_figures_and_no_lines(api, plan_request, mode):
+    plan_request["coverage"] = {"mode": mode}
+    full = api.post("/api/v1/quotes", plan_request, format="json").json()
+    response = api.post("/api/v1/quotes/summary", plan_request, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert set(body) == {"summary", "sessions", "warnings"}
+    assert body["summary"] == full["summary"]
+    primary = full["estimate"]["scenarios"]["primary"]["sessions"]
+    assert [s["number"] for s in body["sessions"]] == [s["number"] for s in primary]
+    for row, session in zip(body["sessions"], primary, strict=True):
+        assert row["date"] == session["date"]
+        for name in ("charge", "plan_pays", "patient_pays"):
+            assert row[name] == session["totals"][name]
+    assert body["warnings"] == full["estimate"]["warnings"]
+    assert len(response.content) * 5 < len(
+        api.post("/api/v1/quotes", plan_request, format="json").content
+    )
+
+
+def test_the_same_plan_asked_again_is_answered_from_memory_until_the_catalog_changes(
+    api, plan_request
+):
+    from estimator.models import ServicePrice
+
+    first = api.post("/api/v1/quotes", plan_request, format="json")
+    with CaptureQueriesContext(connection) as queries:
+        again = api.post("/api/v1/quotes", plan_request, format="json")
+    assert again.content == first.content
+    assert len(queries) == 1  # the catalog version's token
+    price = ServicePrice.objects.filter(
+        clinic__slug="cascade", service__code="dry-needling-1-2", duration_minutes=30
+    ).latest("effective_from")
+    ServicePrice.objects.filter(pk=price.pk).update(amount=price.amount.amount + 5)
+    changed = api.post("/api/v1/quotes", plan_request, format="json").json()
+    before = first.json()["summary"]["total_charge"]["amount"]
+    assert float(changed["summary"]["total_charge"]["amount"]) > float(before)
+
+
+def test_the_summary_refuses_what_the_full_quote_refuses(api, plan_request):
+    plan_request["items"][0]["duration_minutes"] = 20
+    full = api.post("/api/v1/quotes", plan_request, format="json")
+    summary = api.post("/api/v1/quotes/summary", plan_request, format="json")
+    assert full.status_code == summary.status_code == 422
+    assert summary["Content-Type"] == "application/problem+json"
+    assert summary.json()["errors"] == full.json()["errors"]
+
+
+def test_the_fast_renderer_writes_what_drfs_encoder_would(api, plan_request):
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from estimator.api.renderers import FastJSONRenderer
+
+    body = api.post("/api/v1/quotes", plan_request, format="json").json()
+    assert json.loads(FastJSONRenderer().render(body)) == json.loads(JSONRenderer().render(body))
+    # Line and paragraph separators are escaped, as DRF does, so the JSON is safe in a script.
+    assert FastJSONRenderer().render({"a": "x\u2028y\u2029"}) == b'{"a":"x\\u2028y\\u2029"}'
+
+
 def test_unknown_coverage_quote_is_a_range(api, plan_request):
     plan_request["coverage"] = {"mode": "unknown"}
     body = api.post("/api/v1/quotes", plan_request, format="json").json()
@@ -101,7 +163,9 @@ def test_quote_costs_the_same_queries_for_a_big_plan_as_a_small_one(api, plan_re
         ]
     ]
     big["sessions_per_week"] = 7
-    assert _queries(api, small) == _queries(api, big)
+    _queries(api, small)  # the first reads the clinic's catalog for this version
+    # Then only the catalog version's token is read, whatever the plan's size.
+    assert _queries(api, small) == _queries(api, big) == 1
 
 
 def test_insured_quote_query_count_does_not_grow_with_the_plan(api, plan_request):
@@ -113,7 +177,8 @@ def test_insured_quote_query_count_does_not_grow_with_the_plan(api, plan_request
     big["items"] = [copy.deepcopy(plan_request["items"][0]) for _ in range(5)]
     for item in big["items"]:
         item["sessions"] = 20
-    assert _queries(api, small) == _queries(api, big)
+    _queries(api, small)
+    assert _queries(api, small) == _queries(api, big) == 1
 
 
 def test_the_quote_says_which_notice_the_patient_is_owed(client, starter_catalog, clock):

@@ -32,6 +32,7 @@ from estimator.pricing import (
     benefit_year_start,
     estimate_plan,
 )
+from tests.conftest import property_examples
 
 MONEY_FIELDS = Totals.__slots__
 SERVICES = [("DN", 15), ("DN", 30), ("DN3", 30), ("ACU", 15), ("ACU", 30), ("EVAL", 45)]
@@ -120,9 +121,10 @@ catalogs = st.builds(
     st.integers(7, 90),
 )
 
-# PROPERTY_MAX_EXAMPLES=2000 for a deeper run than CI can afford.
+# PROPERTY_MAX_EXAMPLES=2000 for a deeper run than CI can afford; HYPOTHESIS_PROFILE=fuzz
+# (make fuzz) runs 10 times CI's examples.
 SETTINGS = settings(
-    max_examples=int(os.environ.get("PROPERTY_MAX_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("PROPERTY_MAX_EXAMPLES", property_examples(150))),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

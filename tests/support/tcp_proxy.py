@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Iterator
 
 
 class TcpProxy:
@@ -23,7 +24,6 @@ class TcpProxy:
         self._open.set()
         self._lock = threading.Lock()
         self._live: set[socket.socket] = set()
-        self._stopped = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut(self) -> None:
@@ -39,16 +39,11 @@ class TcpProxy:
         self._open.set()
 
     def stop(self) -> None:
-        self._stopped = True
         self.cut()
         _close(self._listener)
 
     def _accept(self) -> None:
-        while not self._stopped:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
+        for client in accepted(self._listener):
             if not self._open.is_set():
                 _close(client)
                 continue
@@ -74,6 +69,16 @@ class TcpProxy:
                 _close(sock)
                 with self._lock:
                     self._live.discard(sock)
+
+
+def accepted(listener: socket.socket) -> Iterator[socket.socket]:
+    """Each connection the listener accepts, until it is closed."""
+    while True:
+        try:
+            client, _ = listener.accept()
+        except OSError:
+            return
+        yield client
 
 
 def _close(sock: socket.socket) -> None:

@@ -99,15 +99,15 @@ def test_overdue_requests_stand_out_in_admin(staff_client, cascade, clock):
     staff_client.post("/quote/cascade/request/", {**answers(cascade), **PATIENT})
     stored = GoodFaithEstimateRequest.objects.get()
     listing = "/admin/estimator/goodfaithestimaterequest/"
-    assert stored.reference not in staff_client.get(listing + "?deadline=overdue").content.decode()
+    assert stored.reference not in staff_client.get(listing + "?due=overdue").content.decode()
     clock.move_to("2026-12-02T20:00:00Z")  # the day after it was due
     page = staff_client.get(listing).content.decode()
-    assert "2026-12-01 OVERDUE" in page
+    assert "Dec 1, 2026 — OVERDUE" in page
     stored.status = "in_progress"
     stored.save()
-    overdue = staff_client.get(listing + "?deadline=overdue").content.decode()
+    overdue = staff_client.get(listing + "?due=overdue").content.decode()
     assert stored.reference in overdue  # new or in progress
     stored.status = "sent"
     stored.save()
-    answered = staff_client.get(listing + "?deadline=overdue&status=all").content.decode()
+    answered = staff_client.get(listing + "?due=overdue&status=all").content.decode()
     assert stored.reference not in answered

@@ -26,7 +26,7 @@ def backfill_due(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('estimator', '0012_medicare_mppr'),
+        ('estimator', '0014_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,232 @@
+"""A clinic's catalog read once per catalog version and kept across requests and workers.
+
+Pricing a plan needs the clinic, its services, add-ons, prices, packages and plan terms: a
+dozen queries that give the same answer until somebody changes the catalog. Every such change
+moves the catalog version's token in the same transaction (database triggers,
+estimator/catalog_triggers.py), so the one query a request makes is for the token; the
+catalog for that token comes from this process's memory, else from the shared cache (Redis in
+production, so a new worker starts warm), else from the database — and a price saved on one
+server is priced by the next quote on every server.
+
+Memory is bounded: this process keeps the entries of one token only, at most MAX_LOCAL of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import zoneinfo
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from . import pricing
+from .models import CatalogVersion, Clinic, InsurancePlan
+from .selectors import catalog_snapshot, plan_terms
+
+MAX_LOCAL = 256
+SHARED_TIMEOUT = 24 * 60 * 60
+_SCHEMA = 1  # bump when what is cached changes shape, so old pickles are never read
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ClinicCatalog:
+    """Everything a quote at one clinic reads, as of one catalog version."""
+
+    token: int
+    clinic: Clinic
+    snapshot: pricing.CatalogSnapshot
+    plans: Mapping[int, InsurancePlan]
+    terms: Mapping[int, pricing.PlanTerms]
+
+    def snapshot_for(
+        self, service_codes: Iterable[str], add_on_codes: Iterable[str]
+    ) -> pricing.CatalogSnapshot:
+        """The part of the catalog a plan names."""
+        return self.snapshot.only(service_codes, add_on_codes)
+
+    def plan(self, pk: int) -> InsurancePlan | None:
+        """One of this clinic's plans (active or not), if it has one with this id."""
+        return self.plans.get(pk)
+
+    def plan_terms(self, plan: InsurancePlan) -> pricing.PlanTerms:
+        """The plan's terms; a plan of another clinic is read from the database."""
+        terms = self.terms.get(plan.pk)
+        return terms if terms is not None else plan_terms(plan=plan)
+
+    @property
+    def unsure_patient_plan(self) -> InsurancePlan | None:
+        """The plan assumed for a patient who is unsure of theirs."""
+        pk = self.clinic.unsure_patient_plan_id
+        return None if pk is None else self.plans.get(pk)
+
+
+class _Local:
+    """This process's entries for the current token: an LRU of at most MAX_LOCAL."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.token: int | None = None
+        self.entries: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, token: int, key: str) -> tuple[bool, Any]:
+        with self.lock:
+            if token != self.token or key not in self.entries:
+                return False, None
+            self.entries.move_to_end(key)
+            return True, self.entries[key]
+
+    def put(self, token: int, key: str, value: Any) -> None:
+        with self.lock:
+            if token != self.token:
+                self.token = token
+                self.entries.clear()
+            self.entries[key] = value
+            while len(self.entries) > MAX_LOCAL:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.token = None
+            self.entries.clear()
+
+
+_local = _Local()
+_MISSING = object()
+
+
+def versioned(*, token: int, key: str, build: Callable[[], T], shared: bool = True) -> T:
+    """What build() returns for the catalog at this token: from memory, the shared cache, or built.
+
+    build must depend on nothing but the catalog and what key names (a date, a query string).
+    A None result is remembered in this process only; so is everything when shared is False
+    (answers keyed by what a caller may vary at will, which must not fill the shared cache).
+    """
+    found, value = _local.get(token, key)
+    if found:
+        return cast("T", value)
+    # Hashed: keys may carry a caller's query string, which a cache key must not.
+    shared_key = f"catalog:{_SCHEMA}:{token}:{hashlib.sha256(key.encode()).hexdigest()}"
+    value = cache.get(shared_key, _MISSING) if shared else _MISSING
+    if value is _MISSING:
+        value = build()
+        if value is not None and shared:
+            cache.set(shared_key, value, SHARED_TIMEOUT)
+    _local.put(token, key, value)
+    return cast("T", value)
+
+
+def catalog_token() -> int:
+    """The catalog version's token as the database has it now (one query)."""
+    token = CatalogVersion.objects.values_list("token", flat=True).first()
+    return 0 if token is None else int(token)
+
+
+def catalog_build(*, clinic: Clinic, token: int) -> ClinicCatalog:
+    """A clinic's catalog read from the database (about ten queries, whatever its size)."""
+    plans = {
+        plan.pk: plan
+        for plan in InsurancePlan.objects.filter(clinic=clinic).select_related("payer", "clinic")
+    }
+    return ClinicCatalog(
+        token=token,
+        clinic=clinic,
+        snapshot=catalog_snapshot(clinic=clinic),
+        plans=plans,
+        terms={pk: plan_terms(plan=plan) for pk, plan in plans.items() if plan.active},
+    )
+
+
+def _build(token: int, slug: str) -> ClinicCatalog | None:
+    clinic = Clinic.objects.filter(slug=slug, active=True).first()
+    return None if clinic is None else catalog_build(clinic=clinic, token=token)
+
+
+def clinic_catalog(*, slug: str, token: int | None = None) -> ClinicCatalog | None:
+    """The active clinic with this slug and its catalog, as of the current version; None if none."""
+    if token is None:
+        token = catalog_token()
+    return versioned(token=token, key=f"clinic:{slug}", build=lambda: _build(token, slug))
+
+
+def clinic_zones(*, token: int) -> tuple[str, ...]:
+    """The time zones of the active clinics: where "today" can differ for a catalog list."""
+    return versioned(
+        token=token,
+        key="zones",
+        build=lambda: tuple(
+            sorted(set(Clinic.objects.filter(active=True).values_list("time_zone", flat=True)))
+        ),
+    )
+
+
+def catalog_days(*, token: int) -> str:
+    """Today's date in each active clinic's zone ("2026-11-27,2026-11-28"): what a cached list
+    or quote also depends on, since prices and limits apply by the clinic's own date."""
+    now = timezone.now()
+    days = set()
+    for name in clinic_zones(token=token):
+        try:
+            days.add(now.astimezone(zoneinfo.ZoneInfo(name)).date().isoformat())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            days.add(now.date().isoformat())
+    return ",".join(sorted(days))
+
+
+class ResponseCache:
+    """Finished answers (bytes) kept in this process for the current token, within a byte budget.
+
+    For answers that are a pure function of the catalog, the day and the request — a quote, a
+    quote page — so the same plan asked again is answered without pricing it again. Local
+    only: a 50 KB answer is cheaper to remake than to fetch over the network.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.lock = threading.Lock()
+        self.token: int | None = None
+        self.used = 0
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+
+    def recall(self, token: int, key: str) -> bytes | None:
+        """The answer kept for key at this token, if any."""
+        with self.lock:
+            if token != self.token or key not in self.entries:
+                return None
+            self.entries.move_to_end(key)
+            return self.entries[key]
+
+    def remember(self, token: int, key: str, body: bytes) -> None:
+        """Keep body for key at this token, forgetting the least recently used past the budget."""
+        if len(body) > self.budget // 8:
+            return
+        with self.lock:
+            if token != self.token:
+                self.token, self.used = token, 0
+                self.entries.clear()
+            old = self.entries.pop(key, None)
+            self.used += len(body) - (0 if old is None else len(old))
+            self.entries[key] = body
+            while self.used > self.budget:
+                _, dropped = self.entries.popitem(last=False)
+                self.used -= len(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.token, self.used = None, 0
+            self.entries.clear()
+
+
+# 8 MB per worker: about 150 full quotes, or 300 quote pages, or thousands of summaries.
+responses = ResponseCache(budget=8 * 1024 * 1024)
+
+
+def catalog_cache_clear() -> None:
+    """Forget this process's entries (tests; the shared ones expire by token)."""
+    _local.clear()
+    responses.clear()

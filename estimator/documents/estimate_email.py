@@ -1,0 +1,58 @@
+"""The email that carries a stored estimate to its patient: plain text, HTML and the PDF."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from estimator.formatting import date_text, money_text
+from estimator.models import EmailKind, Estimate
+
+from .gfe import gfe_problems
+from .gfe_pdf import gfe_pdf_bytes
+
+
+def estimate_email_kind(*, estimate: Estimate) -> str:
+    """A Good Faith Estimate where one applies to this estimate, else the plain estimate."""
+    return EmailKind.QUOTE if gfe_problems(estimate=estimate) else EmailKind.GOOD_FAITH_ESTIMATE
+
+
+def estimate_email_message(*, estimate: Estimate, to: str, kind: str) -> EmailMultiAlternatives:
+    """The message, ready to send: the estimate's frozen figures, never today's prices."""
+    clinic = estimate.clinic
+    is_gfe = kind == EmailKind.GOOD_FAITH_ESTIMATE
+    context = {
+        "clinic": clinic,
+        "reference": estimate.reference,
+        "document": "Good Faith Estimate" if is_gfe else "estimate",
+        "first_visit": date_text(estimate.start_date),
+        "last_visit": date_text(estimate.end_date),
+        "sessions": estimate.sessions,
+        "patient_total": money_text(estimate.patient_total),
+        "patient_total_best": money_text(estimate.patient_total_best),
+        "is_range": estimate.is_range,
+        "attached": is_gfe,
+    }
+    subject = (
+        f"Your {'Good Faith Estimate' if is_gfe else 'estimate'} {estimate.reference} "
+        f"from {clinic.name}"
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("estimator/emails/estimate.txt", context),
+        # Sent from our own address (the mail server may send for it); answers go to the clinic.
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[clinic.email] if clinic.email else None,
+    )
+    message.attach_alternative(
+        render_to_string("estimator/emails/estimate.html", context), "text/html"
+    )
+    if is_gfe:
+        message.attach(
+            f"good-faith-estimate-{estimate.reference}.pdf",
+            gfe_pdf_bytes(estimate=estimate),
+            "application/pdf",
+        )
+    return message

@@ -1,0 +1,145 @@
+"""Emailing an estimate to its patient: an outbox row now, the email from a background job.
+
+The request that asks for an email only records it (EstimateEmail, queued) and enqueues the job
+once the transaction commits; the job (tasks.estimate_email_deliver) sends it. Sending twice
+sends once: the job locks the row and does nothing for a row already sent. Connection and
+temporary SMTP errors are retried with exponential backoff; anything else, or the last retry,
+marks the row failed with the reason, for staff to see and retry in admin.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from .documents.estimate_email import estimate_email_kind, estimate_email_message
+from .models import EmailStatus, Estimate, EstimateEmail, EstimateStatus
+
+logger = logging.getLogger(__name__)
+
+
+class EmailDeferred(Exception):
+    """The email could not be sent this time (connection, temporary SMTP error): try later."""
+
+
+def _transient(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # Every recipient refused with a 4xx code: the server asks to try later.
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    # Refused, reset, timed out: the server or the way to it is down. (Other SMTP errors are
+    # OSErrors too, but retrying them would give the same answer.)
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _enqueue(email: EstimateEmail) -> None:
+    # Imported here: the task module calls this one.
+    from .tasks import estimate_email_deliver
+
+    try:
+        estimate_email_deliver.delay(email.pk)
+    except Exception:  # the broker is down: the row stays queued; staff retry it from admin
+        logger.exception("Could not enqueue estimate email %s", email.pk)
+
+
+@transaction.atomic
+def estimate_email_send(*, estimate: Estimate, to: str = "", by: Any = None) -> EstimateEmail:
+    """Queue an issued estimate's email to the patient (to, or the address on the estimate)."""
+    recipient = (to or estimate.patient_email).strip()
+    errors: dict[str, str] = {}
+    if estimate.status != EstimateStatus.ISSUED:
+        errors["estimate"] = (
+            f"Estimate {estimate.reference} is {estimate.get_status_display().lower()}: only "
+            "an issued estimate is emailed to the patient."
+        )
+    if not recipient:
+        errors["to"] = "The estimate has no patient email: give the address to send it to."
+    else:
+        try:
+            validate_email(recipient)
+        except ValidationError:
+            errors["to"] = "Enter a valid email address."
+    if errors:
+        raise ValidationError(errors)
+    email = EstimateEmail(
+        estimate=estimate,
+        recipient=recipient,
+        kind=estimate_email_kind(estimate=estimate),
+        requested_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    email.full_clean()
+    email.save()
+    transaction.on_commit(lambda: _enqueue(email))
+    return email
+
+
+@transaction.atomic
+def estimate_email_retry(*, email: EstimateEmail, by: Any) -> EstimateEmail:
+    """Queue a failed (or stuck queued) email again; a sent one stays sent."""
+    email = EstimateEmail.objects.select_for_update().get(pk=email.pk)
+    if email.status == EmailStatus.SENT:
+        raise ValidationError({"status": f"The email to {email.recipient} was already sent."})
+    email.status = EmailStatus.QUEUED
+    email.full_clean()
+    email.save()
+    logger.info("Estimate email %s queued again by %s", email.pk, by)
+    transaction.on_commit(lambda: _enqueue(email))
+    return email
+
+
+def estimate_email_deliver(*, email_id: int, last_attempt: bool) -> EstimateEmail | None:
+    """Send one queued email, at most once; raises EmailDeferred when worth trying again."""
+    with transaction.atomic():
+        # The lock is held while sending: a second run of the same job waits, then sees "sent".
+        email = (
+            EstimateEmail.objects.select_for_update()
+            .select_related("estimate__clinic")
+            .filter(pk=email_id)
+            .first()
+        )
+        if email is None or email.status != EmailStatus.QUEUED:
+            return email
+        try:
+            message = estimate_email_message(
+                estimate=email.estimate, to=email.recipient, kind=email.kind
+            )
+            message.send()
+        except Exception as error:
+            failure = error
+        else:
+            email.status = EmailStatus.SENT
+            email.sent_at = timezone.now()
+            email.attempts += 1
+            email.last_error = ""
+            email.save(update_fields=["status", "sent_at", "attempts", "last_error", "updated_at"])
+            return email
+    return _record_failure(email=email, error=failure, last_attempt=last_attempt)
+
+
+def _record_failure(*, email: EstimateEmail, error: Exception, last_attempt: bool) -> EstimateEmail:
+    retry = _transient(error) and not last_attempt
+    email.attempts += 1
+    # The error's type and text name the server's answer; never the message or the patient.
+    email.last_error = f"{type(error).__name__}: {error}"[:500]
+    if not retry:
+        email.status = EmailStatus.FAILED
+    email.save(update_fields=["status", "attempts", "last_error", "updated_at"])
+    logger.warning(
+        "Estimate email %s attempt %s failed (%s)%s",
+        email.pk,
+        email.attempts,
+        type(error).__name__,
+        "; will retry" if retry else "; given up",
+    )
+    if retry:
+        raise EmailDeferred(email.last_error) from error
+    return email

@@ -1,0 +1,32 @@
+"""Background jobs: each calls a service and holds no logic of its own (see README, "Running
+in production": `make worker`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+
+from . import emails, repricing
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(emails.EmailDeferred,),
+    retry_backoff=settings.ESTIMATOR_EMAIL_RETRY_BACKOFF,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.ESTIMATOR_EMAIL_MAX_RETRIES,
+)
+def estimate_email_deliver(self: Any, email_id: int) -> None:
+    """Send a queued estimate email (once, however often this runs)."""
+    emails.estimate_email_deliver(
+        email_id=email_id, last_attempt=self.request.retries >= self.max_retries
+    )
+
+
+@shared_task
+def estimates_reprice(clinic_ids: list[int], cause: str) -> int:
+    """Re-price the issued, unexpired estimates of these clinics after a catalog change."""
+    return repricing.repricing_run(clinic_ids=clinic_ids, cause=cause)
