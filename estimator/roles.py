@@ -42,6 +42,9 @@ _BILLING_MANAGER = {
     "delete_estimate",
     "void_estimate",
     "supersede_estimate",
+    # Bills reported by integrations against estimates, and how close estimates came.
+    "view_billedcharges",
+    "view_billedprovider",
     *LOCKOUTS,
 }
 

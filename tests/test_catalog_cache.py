@@ -48,6 +48,9 @@ OUTSIDE_THE_CATALOG = {
     "estimator_idempotencyrecord",
     "estimator_estimateemail",
     "estimator_estimaterepricing",
+    "estimator_billedcharges",
+    "estimator_billedprovider",
+    "estimator_billedline",
 }
 
 pytestmark = pytest.mark.django_db

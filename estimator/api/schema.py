@@ -51,7 +51,11 @@ PROBLEM_KINDS: dict[int, dict[str, str]] = {
     },
     404: {"not-found": "No such resource, or not visible to this key."},
     406: {"not-acceptable": "The Accept header asks for a format the API does not produce."},
-    409: {"idempotency-in-progress": "A request with this Idempotency-Key is still running."},
+    409: {
+        "idempotency-in-progress": "A request with this Idempotency-Key is still running.",
+        "estimate-not-billable": "The estimate is a draft, void or superseded: bills are "
+        "compared with issued estimates only.",
+    },
     413: {"too-large": "The body is larger than 256 KiB."},
     415: {"unsupported-media-type": "The body is not JSON."},
     422: {
@@ -343,6 +347,8 @@ def _kinds(operation: dict[str, Any], status: int) -> list[str]:
         impossible |= {"idempotency-key-reused", "idempotency-in-progress"}
     if "requestBody" not in operation:
         impossible |= {"parse-error", "csrf-failed"}  # nothing to parse; a safe method
+    if "billed_charges" not in operation.get("operationId", ""):
+        impossible.add("estimate-not-billable")
     return [kind for kind in PROBLEM_KINDS[status] if kind not in impossible]
 
 

@@ -38,6 +38,7 @@ from .insurance import (
     UnitRule,
 )
 from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
+from .reconciliation import BilledCharges, BilledLine, BilledProvider
 from .versions import CatalogVersion
 
 __all__ = [
@@ -45,6 +46,9 @@ __all__ = [
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",
+    "BilledCharges",
+    "BilledLine",
+    "BilledProvider",
     "BillingBasis",
     "BodyArea",
     "CatalogVersion",

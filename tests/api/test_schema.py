@@ -28,6 +28,8 @@ OPERATIONS = [
     ("/api/v1/estimates", "post"),
     ("/api/v1/estimates/{reference}", "get"),
     ("/api/v1/estimates/{reference}/emails", "post"),
+    ("/api/v1/estimates/{reference}/billed-charges", "post"),
+    ("/api/v1/estimates/{reference}/fhir", "get"),
 ]
 
 
