@@ -11,7 +11,8 @@ from django.http import HttpRequest
 
 from estimator.emails import estimate_email_retry
 from estimator.formatting import money_text
-from estimator.models import EmailStatus, EstimateEmail, EstimateRepricing
+from estimator.models import EmailStatus, EstimateEmail, EstimateRepricing, PatientLink
+from estimator.patient_links import patient_link_revoke
 
 from .common import money_column
 
@@ -102,3 +103,39 @@ class EstimateRepricingAdmin(ReadOnly, admin.ModelAdmin):
     @admin.display(description="patient pays as issued")
     def issued_patient_text(self, obj: EstimateRepricing) -> str:
         return money_text(obj.estimate.patient_total)
+
+
+LINK_COLUMNS = (
+    "estimate",
+    "email",
+    "created_at",
+    "expires_at",
+    "revoked_at",
+    "views",
+    "last_viewed_at",
+)
+
+
+@admin.register(PatientLink)
+class PatientLinkAdmin(ReadOnly, admin.ModelAdmin):
+    """The links patients were emailed: when each closes, how often it was opened; revoke one."""
+
+    list_display = LINK_COLUMNS
+    list_filter = ["estimate__clinic", "created_at", "expires_at"]
+    search_fields = ["estimate__reference", "email__recipient"]
+    list_select_related = ["estimate", "email__estimate"]
+    # The token itself was never stored: nothing here opens the patient's page.
+    readonly_fields = [*LINK_COLUMNS, "revoked_by"]
+    actions = ["revoke_selected"]
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("estimator.revoke_patientlink")
+
+    @admin.action(
+        description="Revoke the selected links (they stop opening at once)", permissions=["revoke"]
+    )
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[PatientLink]) -> None:
+        links = list(queryset.filter(revoked_at__isnull=True))
+        for link in links:
+            patient_link_revoke(link=link, by=request.user)
+        self.message_user(request, f"Revoked {len(links)} link(s).", messages.SUCCESS)

@@ -38,6 +38,7 @@ from .insurance import (
     UnitRule,
 )
 from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
+from .links import PatientLink
 from .versions import CatalogVersion
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "KeyScope",
     "Network",
     "Package",
+    "PatientLink",
     "Payer",
     "PayerKind",
     "RequestStatus",
