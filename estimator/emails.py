@@ -92,6 +92,24 @@ def estimate_email_send(*, estimate: Estimate, to: str = "", by: Any = None) -> 
     return email
 
 
+def estimate_emails_queue(*, estimates: list[Estimate], by: Any = None) -> list[EstimateEmail]:
+    """Queue the email of each issued estimate to the address on it, in one write (renewals)."""
+    requested_by = by if getattr(by, "is_authenticated", False) else None
+    queued = EstimateEmail.objects.bulk_create(
+        EstimateEmail(
+            estimate=estimate,
+            recipient=estimate.patient_email,
+            kind=estimate_email_kind(estimate=estimate),
+            requested_by=requested_by,
+        )
+        for estimate in estimates
+        if estimate.status == EstimateStatus.ISSUED and estimate.patient_email
+    )
+    for email in queued:
+        transaction.on_commit(lambda email=email: _enqueue(email))  # type: ignore[misc]
+    return queued
+
+
 @transaction.atomic
 def estimate_email_retry(*, email: EstimateEmail, by: Any) -> EstimateEmail:
     """Queue a failed (or stuck queued) email again; a sent one stays sent."""
