@@ -123,6 +123,7 @@ def renewal_run(
     by = _user(by_id)
     olds = list(
         Estimate.objects.filter(pk__in=ids, status=EstimateStatus.ISSUED)
+        .defer("snapshot_data", "result_data")  # priced again from the request alone
         .select_related("clinic__unsure_patient_plan__payer", "plan__payer")
         .order_by("clinic_id", "pk")
     )

@@ -61,6 +61,9 @@ def repricing_candidates(*, clinic: Clinic) -> list[Estimate]:
         Estimate.objects.filter(
             clinic=clinic, status=EstimateStatus.ISSUED, end_date__gte=clinic.today()
         )
+        # Only the request is priced again: reading each one's stored snapshot and result (the
+        # largest columns) was most of the time of a run.
+        .defer("snapshot_data", "result_data")
         .select_related("plan__payer")
         .order_by("pk")
     )
