@@ -332,3 +332,21 @@ def test_pdf_is_titled_in_english_with_its_reference_and_valid_until_its_last_se
     assert (pdf.lang, pdf.author, pdf.shows_title) == ("en-US", estimate.clinic.name, True)
     assert f"Reference {estimate.reference}" in pdf.text
     assert f"Valid until {date_text(estimate.end_date)}" in pdf.text
+
+
+def test_staff_download_the_itemised_estimate_of_any_estimate_named_by_its_reference(
+    staff_client: Any, starter_catalog: Any
+) -> None:
+    # An insured estimate: no Good Faith Estimate, but its itemised estimate prints.
+    plan = InsurancePlan.objects.get(clinic__slug="cascade", name="Preferred PPO")
+    estimate = make_estimate(mode=CoverageMode.INSURED, plan=plan)
+    page = staff_client.get(reverse("admin:estimator_estimate_change", args=[estimate.pk]))
+    url = reverse("admin:estimator_estimate_pdf", args=[estimate.pk])
+    assert url in page.content.decode()
+    response = staff_client.get(url)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="estimate-{estimate.reference}.pdf"'
+    )
+    pdf = pdf_read(response.content)
+    assert pdf.title.startswith(f"Cost estimate {estimate.reference}")
+    assert money_text(estimate.patient_total) in pdf.text
