@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .business_days import business_days_before
 from .catalog_cache import catalog_build, catalog_token
 from .documents.gfe import gfe_problems
 from .emails import estimate_emails_queue
@@ -31,6 +32,7 @@ from .models import (
     EstimateStatus,
     ServiceType,
 )
+from .notices import RENEW_BEFORE
 from .quotes import QuoteInvalid, quote_build
 from .repricing import repricing_quote_input
 from .services import _patient_of, estimate_new
@@ -38,9 +40,6 @@ from .services import _patient_of, estimate_new
 logger = logging.getLogger(__name__)
 
 RENEWAL_REASON = "Renewed at today's prices and coverage"
-# 45 CFR 149.610: when scope or charges change, a new Good Faith Estimate at least one
-# business day before the service.
-GFE_RENEWAL_BUSINESS_DAYS = 1
 
 
 @dataclass
@@ -52,27 +51,18 @@ class RenewalResult:
     problems: dict[str, str] = field(default_factory=dict)  # old reference -> why not
 
 
-def business_days_before(day: dt.date, count: int) -> dt.date:
-    """The date count business days (Monday to Friday) before day; holidays not counted."""
-    current = day
-    while count > 0:
-        current -= dt.timedelta(days=1)
-        if current.weekday() < 5:
-            count -= 1
-    return current
-
-
 def renewal_due(*, estimate: Estimate, today: dt.date) -> dt.date | None:
-    """When a Good Faith Estimate must be renewed: a business day before its next session.
-
-    None when the estimate is not a Good Faith Estimate or has no session left.
-    """
+    """When a Good Faith Estimate must be renewed: RENEW_BEFORE business days (weekdays less
+    the clinic country's public holidays) before its next session (45 CFR 149.610: a changed
+    GFE at least 1 business day before the service). None when the estimate is not a Good
+    Faith Estimate or has no session left."""
     if gfe_problems(estimate=estimate):
         return None
     upcoming = [day for day in estimate.result_data["schedule"] if day >= today.isoformat()]
     if not upcoming:
         return None
-    return business_days_before(dt.date.fromisoformat(upcoming[0]), GFE_RENEWAL_BUSINESS_DAYS)
+    next_session = dt.date.fromisoformat(upcoming[0])
+    return business_days_before(next_session, RENEW_BEFORE, country=estimate.clinic.country)
 
 
 def _priced(

@@ -45,6 +45,9 @@ _BILLING_MANAGER = {
     "delete_estimate",
     "void_estimate",
     "supersede_estimate",  # also renews re-priced estimates in bulk
+    # Bills reported by integrations against estimates, and how close estimates came.
+    "view_billedcharges",
+    "view_billedprovider",
     *LOCKOUTS,
 }
 

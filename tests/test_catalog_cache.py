@@ -49,6 +49,9 @@ OUTSIDE_THE_CATALOG = {
     "estimator_estimateemail",
     "estimator_estimaterepricing",
     "estimator_patientlink",
+    "estimator_billedcharges",
+    "estimator_billedprovider",
+    "estimator_billedline",
 }
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from djmoney.money import Money
 
+from estimator.business_days import business_days_before
 from estimator.formatting import date_text
 from estimator.models import Clinic, Estimate, EstimateEmail, EstimateRepricing, PatientLink
-from estimator.renewals import business_days_before, renewal_due, renewal_run
+from estimator.renewals import renewal_due, renewal_run
 from estimator.repricing import repricing_run
 from estimator.roles import BILLING_MANAGER, FRONT_DESK, roles_ensure
 from estimator.services import estimate_issue, estimate_void
@@ -88,17 +89,14 @@ def test_a_gfe_is_due_for_renewal_a_business_day_before_its_next_session(
     assert renewal_due(estimate=uninsured, today=cascade.today()) is None
 
 
-@pytest.mark.parametrize(
-    ("day", "count", "expected"),
-    [
-        (dt.date(2026, 12, 1), 1, dt.date(2026, 11, 30)),  # Tuesday -> Monday
-        (dt.date(2026, 11, 30), 1, dt.date(2026, 11, 27)),  # Monday -> Friday
-        (dt.date(2026, 11, 29), 1, dt.date(2026, 11, 27)),  # Sunday -> Friday
-        (dt.date(2026, 12, 1), 3, dt.date(2026, 11, 26)),
-    ],
-)
-def test_business_days_before_skip_weekends(day: dt.date, count: int, expected: dt.date) -> None:
-    assert business_days_before(day, count) == expected
+def test_the_renewal_date_skips_weekends_and_federal_holidays(cascade: Clinic) -> None:  # noqa: F811
+    (estimate,) = _issue(1)
+    first = dt.date.fromisoformat(estimate.result_data["schedule"][0])
+    assert first == dt.date(2026, 12, 2)  # a Wednesday, a week after the suite's today
+    assert renewal_due(estimate=estimate, today=cascade.today()) == dt.date(2026, 12, 1)
+    # Sessions after a holiday: Friday Dec 25 (Christmas) is skipped, and the weekend.
+    holiday = dt.date(2026, 12, 28)
+    assert business_days_before(holiday, 1) == dt.date(2026, 12, 24)
 
 
 def _login(client: Any, django_user_model: Any, role: str) -> Any:

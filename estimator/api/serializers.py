@@ -14,10 +14,12 @@ from estimator.models import (
     CoverageMode,
     EmailKind,
     EmailStatus,
+    Estimate,
     EstimateStatus,
     InsurancePlan,
 )
 from estimator.quotes import QuoteInput
+from estimator.selectors import notice_for_estimate
 from estimator.services import PatientDetails
 
 from .fields import (
@@ -31,6 +33,7 @@ from .fields import (
     StrictSerializer,
     StrictSlugField,
 )
+from .notices import BillingOut, NoticeOut, billing_out, notice_out
 
 MAX_ITEMS = 20
 MAX_ADD_ONS = 10
@@ -395,6 +398,7 @@ class QuoteOut(serializers.Serializer):
 
     summary = SummaryOut()
     estimate = EngineEstimateOut()
+    notice = NoticeOut()
 
 
 class QuoteSummaryOut(serializers.Serializer):
@@ -484,6 +488,16 @@ class EstimateOut(EstimateListOut):
     notes = serializers.CharField()
     request = serializers.JSONField(source="request_data", help_text="The request as priced.")
     estimate = StoredEstimateField(source="result_data", read_only=True)
+    notice = serializers.SerializerMethodField()
+    billing = serializers.SerializerMethodField()
+
+    @extend_schema_field(NoticeOut)
+    def get_notice(self, obj: Estimate) -> dict[str, Any]:
+        return notice_out(notice_for_estimate(estimate=obj))
+
+    @extend_schema_field(BillingOut)
+    def get_billing(self, obj: Estimate) -> dict[str, Any]:
+        return billing_out(obj)
 
 
 class EstimateFilters(StrictSerializer):

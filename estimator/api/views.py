@@ -29,6 +29,7 @@ from estimator.emails import estimate_email_send
 from estimator.models import Estimate, EstimateSource
 from estimator.pricing.serialise import money
 from estimator.quotes import Quote, quote_build
+from estimator.selectors import notice_for_quote
 from estimator.services import estimate_create
 
 from . import schema as docs
@@ -42,6 +43,7 @@ from .idempotency import (
     idempotency_key,
     request_hash,
 )
+from .notices import notice_out
 from .renderers import FastJSONRenderer
 from .throttling import AnonThrottle, KeyThrottle, QuoteAnonThrottle
 
@@ -198,7 +200,9 @@ def _summary(estimate: pricing.Estimate) -> dict[str, Any]:
 
 def quote_body(quote: Quote) -> dict[str, Any]:
     """The priced plan: its summary and the whole estimate."""
-    return {"summary": _summary(quote.estimate), "estimate": quote.result_data()}
+    result = quote.result_data()
+    notice = notice_out(notice_for_quote(quote=quote, result=result))
+    return {"summary": _summary(quote.estimate), "estimate": result, "notice": notice}
 
 
 def quote_summary_body(quote: Quote) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from .insurance import (
 )
 from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
 from .links import PatientLink
+from .reconciliation import BilledCharges, BilledLine, BilledProvider
 from .versions import CatalogVersion
 
 __all__ = [
@@ -46,6 +47,9 @@ __all__ = [
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",
+    "BilledCharges",
+    "BilledLine",
+    "BilledProvider",
     "BillingBasis",
     "BodyArea",
     "CatalogVersion",
