@@ -84,16 +84,27 @@ def worker(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) 
         k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
     }
     celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
+    # Connections are pooled per app: one an earlier test opened (eager, in memory) would
+    # otherwise keep carrying this module's jobs to the old broker.
+    _forget_connections()
     try:
         yield Worker(broker, smtp, queue, log)
     finally:
         celery_app.conf.update(saved)
-        celery_app.pool.force_close_all()
+        _forget_connections()
         process.terminate()
         process.wait(timeout=30)
         redis.Redis.from_url(REDIS_URL).delete(queue)
         broker.stop()
         smtp.stop()
+
+
+def _forget_connections() -> None:
+    # What Celery itself does in a forked child (Celery._after_fork): no public API drops them.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def _until(worker: Worker, done: Callable[[], bool], what: str) -> None:
