@@ -7,6 +7,7 @@ gets a plain page saying what to do, with the status it deserves (404 unknown, 4
 from __future__ import annotations
 
 import functools
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
@@ -85,7 +87,10 @@ def patient_estimate(request: HttpRequest, token: str, opened: PatientLink) -> H
         "reference": estimate.reference,
         "estimate": stored_estimate_view(estimate=estimate),
         "valid_until": date_text(estimate_valid_until(estimate=estimate)),
-        "link_expires": date_text(opened.expires_at.date()),
+        # The day it closes where the clinic is, as the email said.
+        "link_expires": date_text(
+            timezone.localdate(opened.expires_at, zoneinfo.ZoneInfo(estimate.clinic.time_zone))
+        ),
         "superseded": estimate.status == EstimateStatus.SUPERSEDED,
         "correction": correction.reference if correction is not None else "",
         "pdf_url": reverse("estimator:patient_estimate_pdf", args=[token]),
