@@ -73,16 +73,21 @@ def test_production_refuses_to_start_without_a_shared_database_or_cache(
     assert message in result.stderr
 
 
-def test_production_check_deploy_has_no_warnings_and_hsts_lasts_a_year() -> None:
-    checked = run(
+def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
+    """manage.py check --deploy as make serve-prod runs it, with env's configuration."""
+    return run(
         "config.settings.production",
         "manage.py",
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        **PRODUCTION,
+        **env,
     )
+
+
+def test_production_check_deploy_has_no_warnings_and_hsts_lasts_a_year() -> None:
+    checked = deploy_check(**PRODUCTION)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "no issues" in checked.stdout
     loaded = load_settings("config.settings.production", **PRODUCTION)
@@ -94,15 +99,7 @@ def test_the_deploy_check_refuses_a_public_url_patients_cannot_reach(url: str) -
     env = {**PRODUCTION, "ESTIMATOR_PUBLIC_URL": url} if url else dict(PRODUCTION)
     if not url:
         del env["ESTIMATOR_PUBLIC_URL"]  # the default, http://localhost:8000
-    checked = run(
-        "config.settings.production",
-        "manage.py",
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        **env,
-    )
+    checked = deploy_check(**env)
     assert checked.returncode != 0
     assert "estimator.W001" in checked.stdout + checked.stderr
 
