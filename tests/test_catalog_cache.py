@@ -48,6 +48,9 @@ OUTSIDE_THE_CATALOG = {
     "estimator_idempotencyrecord",
     "estimator_estimateemail",
     "estimator_estimaterepricing",
+    "estimator_webhookendpoint",
+    "estimator_webhookdelivery",
+    "estimator_webhookattempt",
 }
 
 pytestmark = pytest.mark.django_db

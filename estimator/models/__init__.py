@@ -39,9 +39,18 @@ from .insurance import (
 )
 from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
 from .versions import CatalogVersion
+from .webhooks import (
+    SUBSCRIBABLE,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "LOCKED_STATUSES",
+    "SUBSCRIBABLE",
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",
@@ -55,6 +64,7 @@ __all__ = [
     "CoverageRule",
     "CoverageStatus",
     "Currency",
+    "DeliveryStatus",
     "Denial",
     "EmailKind",
     "EmailStatus",
@@ -78,4 +88,8 @@ __all__ = [
     "Suggestion",
     "TimeStamped",
     "UnitRule",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
