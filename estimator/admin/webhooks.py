@@ -26,7 +26,7 @@ from estimator.webhooks import (
     webhook_endpoint_test,
 )
 
-from .jobs import ReadOnly
+from .jobs import ReadOnly, retry_each
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -173,12 +173,10 @@ class WebhookDeliveryAdmin(ReadOnly, admin.ModelAdmin):
 
     @admin.action(description="Retry the selected deliveries", permissions=["retry"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        queued = 0
-        for delivery in queryset.exclude(status=DeliveryStatus.DELIVERED):
-            try:
-                webhook_delivery_retry(delivery=delivery, by=request.user)
-            except ValidationError as error:
-                self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            else:
-                queued += 1
-        self.message_user(request, f"Queued {queued} delivery(ies) again.", messages.SUCCESS)
+        retry_each(
+            self,
+            request,
+            queryset.exclude(status=DeliveryStatus.DELIVERED),
+            lambda delivery, by: webhook_delivery_retry(delivery=delivery, by=by),
+            "delivery(ies)",
+        )
