@@ -57,9 +57,7 @@ def cascade(starter_catalog: Any, clock: Any) -> Clinic:
 
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
-    secret = webhooks.webhook_secret_new()
-    receiver = WebhookReceiver(secret)
-    receiver.secret = secret
+    receiver = WebhookReceiver(webhooks.webhook_secret_new())
     yield receiver
     receiver.stop()
 
@@ -70,7 +68,7 @@ def endpoint(cascade: Clinic, receiver: WebhookReceiver) -> WebhookEndpoint:
         clinic=cascade, url=receiver.url, events=list(SUBSCRIBABLE), by="test"
     )
     # The receiver verifies with the secret the endpoint signs with.
-    WebhookEndpoint.objects.filter(pk=made.pk).update(secret=receiver.secret)
+    WebhookEndpoint.objects.filter(pk=made.pk).update(secret=receiver.webhook_secret)
     made.refresh_from_db()
     return made
 

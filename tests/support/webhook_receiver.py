@@ -34,6 +34,7 @@ class WebhookReceiver:
     """Listens on 127.0.0.1; `url` is where to send, `received` every request in order."""
 
     def __init__(self, secret: str) -> None:
+        self.webhook_secret = secret
         self.webhook = Webhook(secret)
         self.fail_next: list[int] = []
         self.received: list[Received] = []
