@@ -187,6 +187,23 @@ def webhook_emit_repriced(*, clinic: Clinic, references: list[str]) -> None:
     )
 
 
+def webhook_emit_billed_charges_flagged(
+    *, estimate: Estimate, bill_date: dt.date, over_by: Any, dispute_deadline: dt.date | None
+) -> None:
+    """billed_charges.flagged: a bill is over the estimate's GFE by the dispute threshold.
+
+    For the billed-charges reconciliation (reconciliation.billed_charges_record): call it in
+    that transaction when a provider's row is flagged; over_by is Money (the largest excess).
+    """
+    webhook_emit_estimate(
+        estimate=estimate,
+        event=WebhookEvent.BILLED_CHARGES_FLAGGED,
+        bill_date=bill_date.isoformat(),
+        over_by={"amount": f"{over_by.amount:.2f}", "currency": str(over_by.currency)},
+        dispute_deadline=dispute_deadline.isoformat() if dispute_deadline else None,
+    )
+
+
 # ---- endpoints (admin) ----------------------------------------------------------------------
 
 
@@ -375,7 +392,8 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
         delivery.attempts += 1
         WebhookAttempt.objects.create(
             delivery=delivery,
-            number=delivery.attempts,
+            # Counted over every round: a retry from admin starts `attempts` again at zero.
+            number=WebhookAttempt.objects.filter(delivery=delivery).count() + 1,
             attempted_at=now,
             status_code=outcome.status,
             latency_ms=outcome.latency_ms,

@@ -20,6 +20,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from djmoney.money import Money
 from standardwebhooks.webhooks import Webhook
 
 from estimator import webhooks
@@ -168,6 +169,28 @@ def test_a_change_rolled_back_leaves_no_delivery_and_enqueues_nothing(
         priced_estimate()
     assert WebhookDelivery.objects.count() == 1
     assert delay.call_args_list == [mock.call(WebhookDelivery.objects.get().pk)]
+
+
+def test_billed_charges_flagged_names_the_estimate_and_the_excess(
+    endpoint: WebhookEndpoint,
+) -> None:
+    estimate = estimate_issue(estimate=priced_estimate(), by="test")
+    webhooks.webhook_emit_billed_charges_flagged(
+        estimate=estimate,
+        bill_date=dt.date(2026, 12, 20),
+        over_by=Money("412.50", "USD"),
+        dispute_deadline=dt.date(2027, 2, 18),
+    )
+    [data] = webhook_deliveries_of("billed_charges.flagged")
+    assert data == {
+        "reference": estimate.reference,
+        "status": "issued",
+        "clinic": "cascade",
+        "url": f"https://estimates.example.com/api/v1/estimates/{estimate.reference}",
+        "bill_date": "2026-12-20",
+        "over_by": {"amount": "412.50", "currency": "USD"},
+        "dispute_deadline": "2027-02-18",
+    }
 
 
 def test_webhook_emit_refuses_an_event_nobody_can_subscribe_to(cascade: Clinic) -> None:
@@ -457,6 +480,7 @@ def test_admin_disables_enables_tests_an_endpoint_and_retries_a_delivery(
         _act(staff_client, "webhookdelivery", "retry_selected", failed.pk)
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("delivered", 1)
-    assert WebhookAttempt.objects.filter(delivery=failed).count() == 2
+    log = WebhookAttempt.objects.filter(delivery=failed).order_by("number")
+    assert list(log.values_list("number", "status_code")) == [(1, 400), (2, 204)]
     page = staff_client.get(reverse("admin:estimator_webhookdelivery_change", args=[failed.pk]))
     assert page.status_code == 200 and "HTTP 400" in page.content.decode()

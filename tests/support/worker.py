@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 
@@ -38,15 +39,27 @@ def celery_worker(
     saved = {
         k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
     }
+    _forget_broker_connections()
     celery_app.conf.update(task_always_eager=False, broker_url=enqueue_to, task_default_queue=queue)
     try:
         yield process
     finally:
         celery_app.conf.update(saved)
-        celery_app.pool.force_close_all()
+        _forget_broker_connections()
         process.terminate()
         process.wait(timeout=30)
         redis.Redis.from_url(enqueue_to).delete(queue)
+
+
+def _forget_broker_connections() -> None:
+    # The app and kombu keep connection and producer pools for the broker they were made
+    # with: an eager job's retry earlier in the run opens them on the test settings' memory://
+    # broker, and jobs would still go there after broker_url changed.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 def wait_until(done: Callable[[], bool], what: str, log: Path) -> None:
