@@ -193,9 +193,9 @@ def test_billed_charges_flagged_names_the_estimate_and_the_excess(
     }
 
 
-def test_webhook_emit_refuses_an_event_nobody_can_subscribe_to(cascade: Clinic) -> None:
+def test_webhook_emit_refuses_an_event_nobody_can_subscribe_to() -> None:
     with pytest.raises(ValueError, match=r"webhook\.test"):
-        webhooks.webhook_emit(clinic=cascade, event="webhook.test", data={})
+        webhooks.webhook_emit(clinic=1, event="webhook.test", data={})
 
 
 # ---- signatures -----------------------------------------------------------------------------
@@ -346,22 +346,21 @@ def test_a_500_is_retried_with_the_same_id_and_each_attempt_is_logged(
     assert len(receiver.received) == 2
 
 
-@pytest.mark.parametrize(
-    ("answer", "retried"),
-    [(500, True), (503, True), (408, True), (429, True), (400, False), (404, False), (410, False)],
-)
 def test_5xx_408_and_429_are_retried_other_4xx_fail_at_once(
-    endpoint: WebhookEndpoint, receiver: WebhookReceiver, answer: int, retried: bool
+    endpoint: WebhookEndpoint, receiver: WebhookReceiver
 ) -> None:
-    priced_estimate()
-    delivery = WebhookDelivery.objects.get()
-    receiver.fail_next = [answer]
-    if retried:
-        with pytest.raises(WebhookDeferred):
+    answers = {500: True, 503: True, 408: True, 429: True, 400: False, 404: False, 410: False}
+    for answer, retried in answers.items():
+        priced_estimate()
+        delivery = WebhookDelivery.objects.latest("id")
+        receiver.fail_next = [answer]
+        if retried:
+            with pytest.raises(WebhookDeferred):
+                webhook_deliver(delivery_id=delivery.pk)
+        else:
             webhook_deliver(delivery_id=delivery.pk)
-    else:
-        webhook_deliver(delivery_id=delivery.pk)
-    assert WebhookDelivery.objects.get().status == ("pending" if retried else "failed")
+        delivery.refresh_from_db()
+        assert (answer, delivery.status) == (answer, "pending" if retried else "failed")
 
 
 def test_a_refused_connection_is_retried(
