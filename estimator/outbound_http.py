@@ -96,7 +96,7 @@ def resolve_checked(host: str, port: int) -> str:
         for address in addresses:
             # One bad address is enough to refuse: the name's owner chose to list it.
             if reason := address_refusal(address):
-                raise UnsafeUrl(f"{host} resolves to {reason}")
+                raise UnsafeUrl(f"{host} resolves to an address we may not call: {reason}")
     return addresses[0]
 
 
