@@ -19,7 +19,7 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "Estimates and notices",
         "estimates",
-        ("estimator.Estimate", "estimator.GoodFaithEstimateRequest"),
+        ("estimator.Estimate", "estimator.GoodFaithEstimateRequest", "estimator.BilledCharges"),
     ),
     (
         "Catalog",

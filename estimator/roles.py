@@ -42,6 +42,9 @@ _BILLING_MANAGER = {
     "delete_estimate",
     "void_estimate",
     "supersede_estimate",
+    # Bills reported by integrations against estimates, and how close estimates came.
+    "view_billedcharges",
+    "view_billedprovider",
     *LOCKOUTS,
     # Webhooks: register, change, disable and delete endpoints, send a test event; see every
     # delivery and retry one. Not the front desk's: like API keys, webhooks are the billing

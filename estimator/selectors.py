@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from . import pricing
 from .models import (
@@ -16,13 +19,21 @@ from .models import (
     Clinic,
     CodeSetLimit,
     CoverageRule,
+    Estimate,
+    GoodFaithEstimateRequest,
     InsurancePlan,
     Package,
+    RequestStatus,
     ServicePrice,
     ServiceType,
 )
+from .notices import Notice, NoticeFacts, notice_decide, priced_services
+
+if TYPE_CHECKING:
+    from .quotes import Quote
 
 ONE_DAY = dt.timedelta(days=1)
+OPEN_REQUEST_STATUSES = (RequestStatus.NEW, RequestStatus.IN_PROGRESS)
 
 
 def in_effect(day: dt.date) -> Q:
@@ -245,4 +256,64 @@ def plans_for_quotes(*, clinic: Clinic) -> QuerySet[InsurancePlan]:
         InsurancePlan.objects.filter(clinic=clinic, active=True)
         .select_related("payer")
         .order_by("payer__name", "name")
+    )
+
+
+def _notice(
+    *,
+    clinic: Clinic,
+    coverage_mode: str,
+    plan: InsurancePlan | None,
+    result: dict[str, Any],
+    first_visit: dt.date,
+    today: dt.date,
+    renewal: bool = False,
+) -> Notice:
+    uncovered, abn = priced_services(result)
+    facts = NoticeFacts(
+        country=clinic.country,
+        coverage_mode=coverage_mode,
+        payer_kind=None if plan is None else plan.payer.kind,
+        first_visit=first_visit,
+        uncovered=uncovered,
+        abn=abn,
+        renewal=renewal,
+    )
+    return notice_decide(facts=facts, today=today, clinic_name=clinic.name)
+
+
+def notice_for_quote(*, quote: Quote, result: dict[str, Any] | None = None) -> Notice:
+    """The notice owed for a plan priced just now (deadlines from the clinic's today)."""
+    return _notice(
+        clinic=quote.input.clinic,
+        coverage_mode=quote.input.coverage_mode,
+        plan=quote.plan,
+        result=result if result is not None else quote.result_data(),
+        first_visit=quote.estimate.schedule[0],
+        today=quote.input.clinic.today(),
+    )
+
+
+def notice_for_estimate(*, estimate: Estimate) -> Notice:
+    """The notice a stored estimate's patient is owed (deadlines from the day it was issued)."""
+    zone = zoneinfo.ZoneInfo(estimate.clinic.time_zone)
+    made = estimate.issued_at or estimate.created_at
+    return _notice(
+        clinic=estimate.clinic,
+        coverage_mode=estimate.coverage_mode,
+        plan=estimate.plan,
+        result=estimate.result_data,
+        first_visit=estimate.start_date,
+        today=timezone.localtime(made, zone).date() if made else estimate.clinic.today(),
+        # A correction replaces a GFE already given: the renewal deadline applies.
+        renewal=estimate.supersedes_id is not None,
+    )
+
+
+def gfe_request_is_overdue(*, request: GoodFaithEstimateRequest) -> bool:
+    """Whether this request's Good Faith Estimate is late (still open after its due day)."""
+    return (
+        request.status in OPEN_REQUEST_STATUSES
+        and request.due_on is not None
+        and request.due_on < request.clinic.today()
     )

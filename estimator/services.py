@@ -22,7 +22,9 @@ from .models import (
     ServiceType,
     WebhookEvent,
 )
+from .notices import Notice, NoticeKind, gfe_deadline
 from .quotes import Quote, QuoteInput, quote_build
+from .selectors import notice_for_quote
 from .webhooks import webhook_emit_estimate, webhook_emit_gfe_request
 
 
@@ -109,17 +111,6 @@ def estimate_create(
     )
     webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_CREATED)
     return estimate
-
-
-def business_days_after(day: dt.date, count: int) -> dt.date:
-    """The date count business days (Monday to Friday) after day; federal holidays not counted."""
-    current = day
-    remaining = count
-    while remaining > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 @transaction.atomic
@@ -274,15 +265,36 @@ def gfe_request_link_estimate(
     return request
 
 
-# 45 CFR 149.610: a GFE asked for by the patient is owed within 3 business days.
-GFE_REQUEST_ANSWER_BUSINESS_DAYS = 3
+class GoodFaithEstimateNotOwed(Exception):
+    """A Good Faith Estimate request that the rules do not call for; the message says why."""
+
+    def __init__(self, notice: Notice) -> None:
+        deadline = notice.deadline
+        if notice.kind is NoticeKind.GOOD_FAITH_ESTIMATE and deadline is not None:
+            message = deadline.text
+        else:
+            message = (
+                f"A Good Faith Estimate does not apply to this estimate. What you get instead: "
+                f"{notice.what_you_get}"
+            )
+        super().__init__(message)
+        self.notice = notice
+        self.message = message
 
 
 @transaction.atomic
 def gfe_request_create(
     *, quote: Quote, patient: PatientDetails, consent: bool
 ) -> GoodFaithEstimateRequest:
-    """Keep a patient's request for a formal Good Faith Estimate with the quote they saw."""
+    """Keep a patient's request for a formal Good Faith Estimate with the quote they saw.
+
+    Refused (GoodFaithEstimateNotOwed) when the patient is not owed one before their first
+    visit: Medicare or Medicaid, insured, a Canadian clinic, or a visit too soon.
+    """
+    notice = notice_for_quote(quote=quote)
+    if not notice.offers_gfe_request:
+        raise GoodFaithEstimateNotOwed(notice)
+    assert notice.deadline is not None
     if not consent:
         raise ValidationError({"consent": "We need your consent to contact you."})
     if patient.date_of_birth is None:
@@ -301,6 +313,8 @@ def gfe_request_create(
         request_data=quote.request_data(),
         result_data=quote.result_data(),
         patient_total=total,
+        due_on=notice.deadline.due,
+        renew_by=notice.deadline.renew_by,
     )
     request.full_clean()
     request.save()
@@ -310,6 +324,9 @@ def gfe_request_create(
 
 def gfe_request_due(*, request: GoodFaithEstimateRequest) -> dt.date:
     """The day by which the clinic owes the patient their Good Faith Estimate."""
-    # Counted from the day the request arrived where the clinic is, not where the server is.
+    if request.due_on is not None:
+        return request.due_on
+    # Requests kept before deadlines were stored: 3 business days from the day the request
+    # arrived where the clinic is, not where the server is.
     asked_on = timezone.localdate(request.created_at, zoneinfo.ZoneInfo(request.clinic.time_zone))
-    return business_days_after(asked_on, GFE_REQUEST_ANSWER_BUSINESS_DAYS)
+    return gfe_deadline(asked_on=asked_on, first_visit=None).due or asked_on

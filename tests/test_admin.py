@@ -83,7 +83,7 @@ def test_add_page_renders_where_adding_is_allowed(
 
 @pytest.fixture
 def records(starter_catalog: Any) -> None:
-    """One of each record: estimate, GFE request, API key, email, re-pricing, webhook."""
+    """One of each record: estimate, GFE request, bill, API key, email, re-pricing, webhook."""
     clinic = models.Clinic.objects.get(slug="cascade")
     estimate = models.Estimate.objects.create(
         clinic=clinic,
@@ -112,6 +112,16 @@ def records(starter_catalog: Any) -> None:
         patient_total=Money("429.00", "USD"),
     )
     models.IntegrationKey.objects.create_key(name="Billing system", scope="read_write")
+    bill = models.BilledCharges.objects.create(estimate=estimate, bill_date=dt.date(2026, 12, 2))
+    provider = models.BilledProvider.objects.create(
+        bill=bill, npi="1548720634", name="Cascade", billed=Money("95.00", "USD")
+    )
+    models.BilledLine.objects.create(
+        provider=provider,
+        code="20561",
+        service_date=dt.date(2026, 12, 1),
+        amount=Money("95", "USD"),
+    )
     models.EstimateEmail.objects.create(
         estimate=estimate, recipient="pat@example.com", kind="quote"
     )

@@ -49,7 +49,8 @@ def requests_asked_on(clock: Any, *days: dt.datetime) -> list[Any]:
     made = []
     for when in days:
         clock.move_to(when)
-        made.append(gfe_request())
+        # First visit a month ahead: the GFE is owed within 3 business days (45 CFR 149.610).
+        made.append(gfe_request(days=30))
     clock.move_to(dt.datetime(2026, 11, 25, 20, 0, tzinfo=dt.UTC))
     return made
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from djmoney.money import Money
 
 from estimator import pricing
@@ -162,7 +163,7 @@ def test_builder_needs_staff(client: Any, starter_catalog: Any) -> None:
 
 
 def gfe_request(
-    mode: str = "self_pay", plan: InsurancePlan | None = None
+    mode: str = "self_pay", plan: InsurancePlan | None = None, days: int = 10
 ) -> GoodFaithEstimateRequest:
     """A quote-page request: 4 sessions of 3+ muscles with e-stim, twice a week."""
     clinic = Clinic.objects.get(slug="cascade")
@@ -171,21 +172,33 @@ def gfe_request(
             clinic=clinic,
             items=(pricing.PlanItem("dry-needling-3-plus", 45, 4, ("estim-unattended",)),),
             sessions_per_week=2,
-            start_date=clinic.today() + dt.timedelta(days=10),
+            start_date=clinic.today() + dt.timedelta(days=days),
             coverage_mode=mode,
             plan=plan,
             standing=pricing.Standing(deductible_met=Decimal("120.00" if plan else "0")),
         )
     )
-    return gfe_request_create(
-        quote=quote,
-        patient=PatientDetails(
-            name="Rosa Díaz",
-            date_of_birth=dt.date(1975, 3, 9),
-            email="rosa@example.com",
-            phone="503-555-0199",
-        ),
+    patient = PatientDetails(
+        name="Rosa Díaz",
+        date_of_birth=dt.date(1975, 3, 9),
+        email="rosa@example.com",
+        phone="503-555-0199",
+    )
+    if mode == "self_pay":
+        return gfe_request_create(quote=quote, patient=patient, consent=True)
+    # An insured patient's request, as the quote page took them before it offered a Good Faith
+    # Estimate only to self-pay patients (estimator.notices): such records still exist.
+    return GoodFaithEstimateRequest.objects.create(
+        clinic=clinic,
+        patient_name=patient.name,
+        patient_date_of_birth=patient.date_of_birth,
+        patient_email=patient.email,
+        patient_phone=patient.phone,
         consent=True,
+        consented_at=timezone.now(),
+        request_data=quote.request_data(),
+        result_data=quote.result_data(),
+        patient_total=Money(quote.estimate.primary.totals.patient_pays, "USD"),
     )
 
 

@@ -112,7 +112,8 @@ def test_estimates_with_patient_details_are_never_cached(staff_client, stored):
 
 def test_a_gfe_request_form_returned_with_errors_is_never_cached(client, starter_catalog):
     response = client.post(
-        "/quote/cascade/request/", {**SELF_PAY, "name": "Alex Rivera", "email": "not-an-email"}
+        "/quote/cascade/request/",
+        {**SELF_PAY, "start": "2026-12-14", "name": "Alex Rivera", "email": "not-an-email"},
     )
     assert response.status_code in (200, 400)
     assert "no-store" in response["Cache-Control"]

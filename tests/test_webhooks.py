@@ -49,6 +49,7 @@ from estimator.webhooks import (
 from tests.factories import priced_estimate
 from tests.support.webhook_receiver import WebhookReceiver
 from tests.test_admin_estimate_builder import gfe_request
+from tests.test_reconciliation import billed
 from tests.test_repricing import _raise_price
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +197,19 @@ def test_billed_charges_flagged_names_the_estimate_and_the_excess(
         "over_by": {"amount": "412.50", "currency": "USD"},
         "dispute_deadline": "2027-02-18",
     }
+
+
+def test_a_bill_over_the_gfe_by_the_threshold_is_flagged_to_the_clinics_endpoints(
+    endpoint: WebhookEndpoint,
+) -> None:
+    close = estimate_issue(estimate=priced_estimate(), by="test")
+    far = estimate_issue(estimate=priced_estimate(), by="test")
+    billed(close, "399.99")
+    billed(far, "450.00")
+    [data] = webhook_deliveries_of("billed_charges.flagged")
+    assert data["reference"] == far.reference
+    assert data["over_by"] == {"amount": "450.00", "currency": "USD"}
+    assert data["dispute_deadline"] is not None
 
 
 def test_webhook_emit_refuses_an_event_nobody_can_subscribe_to() -> None:

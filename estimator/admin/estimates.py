@@ -16,6 +16,7 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
 from estimator.admin_forms import EstimateForm
+from estimator.formatting import date_text
 from estimator.models import (
     LOCKED_STATUSES,
     Estimate,
@@ -24,12 +25,15 @@ from estimator.models import (
     IntegrationKey,
     RequestStatus,
 )
+from estimator.selectors import gfe_request_is_overdue, notice_for_estimate
+from estimator.services import gfe_request_due
 
 from .common import PageFlags, RefuseRecordDeletes, money_column
 from .dashboard import ENDING_SOON_DAYS, estimates_ending_soon, gfe_requests_due
 from .estimate_builder import estimate_builder_view
 from .good_faith_estimate import good_faith_estimate_view, request_summary
 from .history import ReadableHistoryAdmin
+from .reconciliation import BillingStatus
 from .report import estimate_report_view
 
 
@@ -64,7 +68,15 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
         "patient_text",
         "created_on",
     ]
-    list_filter = ["status", EndsSoonFilter, "source", "coverage_mode", "clinic", "created_at"]
+    list_filter = [
+        "status",
+        BillingStatus,
+        EndsSoonFilter,
+        "source",
+        "coverage_mode",
+        "clinic",
+        "created_at",
+    ]
     search_fields = ["reference", "patient_name", "patient_email", "external_reference"]
     list_select_related = ["clinic", "plan", "plan__payer"]
     date_hierarchy = "created_at"
@@ -103,6 +115,7 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
         "created_at",
         "supersedes_link",
         "superseded_by_link",
+        "notice",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "clinic", "source", "created_at", "created_by"]}),
@@ -120,7 +133,15 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
         ),
         (
             "Plan of care",
-            {"fields": ["coverage_mode", "plan", ("start_date", "end_date"), "sessions"]},
+            {
+                "fields": [
+                    "coverage_mode",
+                    "plan",
+                    ("start_date", "end_date"),
+                    "sessions",
+                    "notice",
+                ]
+            },
         ),
         (
             "Totals",
@@ -248,6 +269,14 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
         return _estimate_link(getattr(obj, "superseded_by", None))
 
     @admin.display(description="breakdown")
+    @admin.display(description="notice owed")
+    def notice(self, obj: Estimate) -> str:
+        if obj.pk is None:
+            return "-"
+        found = notice_for_estimate(estimate=obj)
+        deadline = f" {found.deadline.text}" if found.deadline else ""
+        return f"{found.title}: {found.what_you_get}{deadline}"
+
     def breakdown(self, obj: Estimate) -> str:
         if not obj.result_data:
             return "—"
@@ -363,7 +392,8 @@ class NewRequestsFirst(admin.SimpleListFilter):
         return [*RequestStatus.choices, ("all", "All")]
 
     def choices(self, changelist: Any) -> Any:
-        value = self.value() or RequestStatus.NEW
+        overdue = DueFilter.parameter_name in changelist.params
+        value = self.value() or ("all" if overdue else RequestStatus.NEW)
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": value == lookup,
@@ -372,6 +402,8 @@ class NewRequestsFirst(admin.SimpleListFilter):
             }
 
     def queryset(self, request: Any, queryset: Any) -> Any:
+        if self.value() is None and DueFilter.parameter_name in request.GET:
+            return queryset  # overdue ones, new or in progress
         value = self.value() or RequestStatus.NEW
         if value == "all":
             return queryset
@@ -421,6 +453,8 @@ class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
         "consent",
         "consented_at",
         "patient_total",
+        "due_on",
+        "renew_by",
         "created_at",
         "estimate_link",
         "handled_by_name",
@@ -429,7 +463,10 @@ class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
         "quote_seen",
     ]
     fieldsets = [
-        (None, {"fields": [("reference", "created_at"), ("status", "due_by"), "clinic"]}),
+        (
+            None,
+            {"fields": [("reference", "created_at"), ("status", "due_by"), "renew_by", "clinic"]},
+        ),
         (
             "Patient",
             {
@@ -446,6 +483,9 @@ class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
     ]
     actions = ["mark_in_progress", "mark_sent"]
 
+    class Media:
+        css = {"all": ["estimator/admin.css"]}
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -456,12 +496,12 @@ class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
         may_price = request.user.has_perm("estimator.add_estimate")
         return {"can_price": may_price and self.has_handle_permission(request)}
 
-    @admin.display(description="due by")
+    @admin.display(description="due by", ordering="due_on")
     def due_by(self, obj: GoodFaithEstimateRequest) -> str:
-        from estimator.formatting import date_text
-        from estimator.services import gfe_request_due
-
-        return date_text(gfe_request_due(request=obj))
+        due = date_text(gfe_request_due(request=obj))
+        if gfe_request_is_overdue(request=obj):
+            return format_html('<strong class="overdue">{} — OVERDUE</strong>', due)
+        return due
 
     @admin.display(description="estimate")
     def estimate_link(self, obj: GoodFaithEstimateRequest) -> str:

@@ -61,3 +61,10 @@ class ProblemJSONRenderer(FastJSONRenderer):
     """RFC 9457 problem details."""
 
     media_type = "application/problem+json"
+
+
+class FhirJSONRenderer(JSONRenderer):
+    """HL7 FHIR resources as JSON."""
+
+    media_type = "application/fhir+json"
+    format = "fhir"

@@ -51,7 +51,11 @@ PROBLEM_KINDS: dict[int, dict[str, str]] = {
     },
     404: {"not-found": "No such resource, or not visible to this key."},
     406: {"not-acceptable": "The Accept header asks for a format the API does not produce."},
-    409: {"idempotency-in-progress": "A request with this Idempotency-Key is still running."},
+    409: {
+        "idempotency-in-progress": "A request with this Idempotency-Key is still running.",
+        "estimate-not-billable": "The estimate is a draft, void or superseded: bills are "
+        "compared with issued estimates only.",
+    },
     413: {"too-large": "The body is larger than 256 KiB."},
     415: {"unsupported-media-type": "The body is not JSON."},
     422: {
@@ -343,7 +347,16 @@ def _kinds(operation: dict[str, Any], status: int) -> list[str]:
         impossible |= {"idempotency-key-reused", "idempotency-in-progress"}
     if "requestBody" not in operation:
         impossible |= {"parse-error", "csrf-failed"}  # nothing to parse; a safe method
+    if "billed_charges" not in operation.get("operationId", ""):
+        impossible.add("estimate-not-billable")
     return [kind for kind in PROBLEM_KINDS[status] if kind not in impossible]
+
+
+TOO_LONG = {
+    "description": "URI Too Long: the address (with its query string) is longer than the "
+    "server accepts (gunicorn's limit_request_line, 4094 bytes by default). Answered by the "
+    "server in front of the API, not as problem+json."
+}
 
 
 def _complete_operation(operation: dict[str, Any]) -> None:
@@ -375,6 +388,10 @@ def _complete_operation(operation: dict[str, Any]) -> None:
             p for p in operation.get("parameters", []) if p["name"] not in ("limit", "offset")
         ]
         operation["parameters"] = [*parameters, *_PAGING]
+    if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        # Found by make fuzz: an address past the server's request-line limit is refused by the
+        # server (gunicorn) before the application sees it - so not as problem+json.
+        responses.setdefault("414", TOO_LONG)
 
 
 def complete_contract(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

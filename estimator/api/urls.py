@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import billed_charges, fhir, views
 
 app_name = "api"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("v1/quotes/summary", views.QuoteSummaryCreate.as_view(), name="quote-summary"),
     path("v1/estimates", views.EstimateListCreate.as_view(), name="estimate-list"),
     path("v1/estimates/<str:reference>", views.EstimateDetail.as_view(), name="estimate-detail"),
+    path(
+        "v1/estimates/<str:reference>/billed-charges",
+        billed_charges.BilledChargesCreate.as_view(),
+        name="estimate-billed-charges",
+    ),
+    path("v1/estimates/<str:reference>/fhir", fhir.EstimateFhir.as_view(), name="estimate-fhir"),
     path(
         "v1/estimates/<str:reference>/emails",
         views.EstimateEmails.as_view(),

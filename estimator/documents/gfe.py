@@ -11,8 +11,9 @@ from typing import Any
 from django.utils import timezone
 
 from estimator.formatting import billing_text, consecutive_runs, date_text, money_text
-from estimator.models import Clinic, CoverageMode, Estimate, EstimateStatus, ServiceType
-from estimator.models.insurance import PayerKind
+from estimator.models import Clinic, Estimate, EstimateStatus, ServiceType
+from estimator.notices import NoticeKind
+from estimator.selectors import notice_for_estimate
 
 
 class GoodFaithEstimateRefused(Exception):
@@ -93,19 +94,22 @@ def _not_applicable(estimate: Estimate) -> str | None:
             f"Estimate {estimate.reference} was superseded by a correction"
             f"{f', {correction.reference}' if correction else ''}: use that one."
         )
-    if clinic.country != "US":
+    # Whether a GFE applies at all is decided in one place, estimator.notices.
+    kind = notice_for_estimate(estimate=estimate).kind
+    if kind is NoticeKind.ITEMISED_ESTIMATE:
         return (
             f"{clinic.name} is in Canada: the Good Faith Estimate is a requirement of the US No "
             "Surprises Act, which does not apply there. Give the patient the ordinary estimate."
         )
     plan = estimate.plan
-    if plan is not None and plan.payer.kind in (PayerKind.MEDICARE, PayerKind.MEDICAID):
+    if kind in (NoticeKind.ABN, NoticeKind.MEDICARE_MEDICAID):
+        assert plan is not None
         return (
             f"This estimate is for a {plan.payer.get_kind_display()} plan ({plan}). Medicare and "
             "Medicaid patients do not get a Good Faith Estimate; give them an Advance Beneficiary "
             "Notice of Noncoverage (ABN, form CMS-R-131) where one applies."
         )
-    if estimate.coverage_mode != CoverageMode.SELF_PAY:
+    if kind is NoticeKind.CHECK_WITH_PLAN:
         return (
             f"This estimate is priced for insurance ({estimate.get_coverage_mode_display()}). A "
             "Good Faith Estimate is for uninsured or self-pay patients: the patient must choose "

@@ -38,6 +38,7 @@ from .insurance import (
     UnitRule,
 )
 from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
+from .reconciliation import BilledCharges, BilledLine, BilledProvider
 from .versions import CatalogVersion
 from .webhooks import (
     SUBSCRIBABLE,
@@ -54,6 +55,9 @@ __all__ = [
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",
+    "BilledCharges",
+    "BilledLine",
+    "BilledProvider",
     "BillingBasis",
     "BodyArea",
     "CatalogVersion",

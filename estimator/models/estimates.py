@@ -319,6 +319,19 @@ class GoodFaithEstimateRequest(TimeStamped):
     request_data = models.JSONField(help_text="The quote inputs the patient chose.")
     result_data = models.JSONField(help_text="The quote the patient saw.")
     patient_total = money_field("patient pays (quoted)")
+    due_on = models.DateField(
+        "due by",
+        null=True,
+        blank=True,
+        help_text="The day the Good Faith Estimate is owed (45 CFR 149.610, in business days).",
+    )
+    renew_by = models.DateField(
+        "renew by",
+        null=True,
+        blank=True,
+        help_text="If the scope changes, a new Good Faith Estimate is owed by this day, 1 "
+        "business day before the first visit.",
+    )
     estimate = models.ForeignKey(
         Estimate,
         on_delete=models.SET_NULL,
@@ -346,6 +359,7 @@ class GoodFaithEstimateRequest(TimeStamped):
         constraints = [
             models.CheckConstraint(condition=Q(consent=True), name="gfe_request_consent"),
         ]
+        indexes = [models.Index(fields=["status", "due_on"], name="gfe_request_status_due")]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_status_display()})"

@@ -13,10 +13,11 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from estimator import pricing
+from estimator.business_days import business_days_after
 from estimator.formatting import money_text
 from estimator.models import CoverageMode
 from estimator.quotes import Problem, QuoteInput
-from estimator.services import PatientDetails, business_days_after
+from estimator.services import PatientDetails
 
 from .options import QuoteOptions
 
@@ -150,7 +151,7 @@ class QuoteForm(forms.Form):
         initial = {
             "sessions": 6,
             "per_week": 1,
-            "start": business_days_after(options.today, 1),
+            "start": business_days_after(options.today, 1, country=clinic.country),
             "coverage": CoverageMode.SELF_PAY,
         }
         area = options.area(data.get("area") if data is not None else None)

@@ -21,8 +21,10 @@ from estimator.catalog_cache import catalog_days, catalog_token, responses
 from estimator.documents.quote_pdf import quote_pdf_bytes
 from estimator.formatting import currency_words, date_text
 from estimator.models import Clinic, GoodFaithEstimateRequest
+from estimator.notices import Notice
 from estimator.quotes import Quote, QuoteInvalid, quote_build
-from estimator.services import gfe_request_create, gfe_request_due
+from estimator.selectors import notice_for_quote
+from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe_request_due
 
 from .display import estimate_view
 from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
@@ -79,11 +81,14 @@ def _page(
     quote: Quote | None,
     gfe_form: GfeRequestForm,
     status: int = 200,
+    refusal: str = "",
 ) -> HttpResponse:
     answers = request.POST if request.method == "POST" else request.GET
     query = _quote_query(answers) if form.is_bound else []
     describe_fields(form)
     describe_fields(gfe_form)
+    # What the patient is owed besides this estimate, and whether to offer the GFE request.
+    notice: Notice | None = None if quote is None else notice_for_quote(quote=quote)
     context = {
         "clinic": options.clinic,
         "currency_name": currency_words(options.clinic.currency),
@@ -94,6 +99,11 @@ def _page(
         "gfe_errors": _error_summary(gfe_form, "g-"),
         "estimate": None if quote is None else estimate_view(quote=quote, options=options),
         "gfe_form": gfe_form,
+        "notice": notice,
+        "notice_due": date_text(notice.deadline.due)
+        if notice and notice.deadline and notice.deadline.due
+        else "",
+        "gfe_refusal": refusal,
         "query": query,
         "pdf_url": reverse("estimator:quote_pdf", args=[options.clinic.slug])
         + "?"
@@ -215,9 +225,17 @@ def gfe_request(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("estimator:quote", slug)
     form = QuoteForm(request.POST, options=options)
     quote = _quote(form)
+    if quote is not None and not (notice := notice_for_quote(quote=quote)).offers_gfe_request:
+        # The rules do not call for one here: 409, with what the patient gets instead.
+        refusal = GoodFaithEstimateNotOwed(notice).message
+        return _page(request, options, form, quote, gfe_form, status=409, refusal=refusal)
     if quote is None or not gfe_form.is_valid():
         return _page(request, options, form, quote, gfe_form, status=400)
-    created = gfe_request_create(quote=quote, patient=gfe_form.patient(), consent=True)
+    try:
+        created = gfe_request_create(quote=quote, patient=gfe_form.patient(), consent=True)
+    except GoodFaithEstimateNotOwed as refused:
+        # Valid answers that the rules do not call for: 409, with what the patient gets instead.
+        return _page(request, options, form, quote, gfe_form, status=409, refusal=refused.message)
     # The reference travels in the session, never in the URL with anything personal.
     request.session[SESSION_KEY] = {"reference": created.reference, "clinic": slug}
     return redirect("estimator:gfe_request_sent", slug)
@@ -238,5 +256,6 @@ def gfe_request_sent(request: HttpRequest, slug: str) -> HttpResponse:
         "clinic": clinic,
         "reference": found.reference,
         "due": date_text(gfe_request_due(request=found)),
+        "renew_by": date_text(found.renew_by) if found.renew_by else "",
     }
     return render(request, "estimator/gfe_sent.html", context)

@@ -88,6 +88,8 @@ def test_fetch_by_reference(writer, reader, plan_request):
     assert response.status_code == 200
     assert response.json()["reference"] == reference
     assert response.json()["request"]["clinic"] == "cascade"
+    # A self-pay patient is owed a Good Faith Estimate (estimator.notices decides).
+    assert response.json()["notice"]["kind"] == "good_faith_estimate"
 
 
 def test_unknown_reference_is_a_404_problem(reader, starter_catalog):
@@ -203,3 +205,14 @@ def test_key_records_last_used_at(writer, write_key, starter_catalog):
     assert IntegrationKey.objects.get().last_used_at is None
     writer.get("/api/v1/estimates")
     assert IntegrationKey.objects.get().last_used_at is not None
+
+
+def test_a_correction_of_a_gfe_is_owed_as_a_renewal(reader, starter_catalog, clock):
+    from estimator.services import estimate_issue, estimate_supersede
+    from tests.factories import priced_estimate
+
+    issued = estimate_issue(estimate=priced_estimate(), by=None)
+    correction = estimate_supersede(estimate=issued, by=None, reason="Name misspelt")
+    deadline = reader.get(f"/api/v1/estimates/{correction.reference}").json()["notice"]["deadline"]
+    assert deadline["rule"] == "renewed"
+    assert deadline["due"] == deadline["renew_by"] < correction.start_date.isoformat()

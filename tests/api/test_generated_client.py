@@ -342,6 +342,23 @@ def test_every_documented_error_reaches_the_client_as_a_problem(
         409,
         "idempotency-in-progress",
     )
+    draft = store(world.writer).parsed.reference
+    today = Clinic.objects.get(slug="cascade").today().isoformat()
+    line = {"code": "20560", "date": today, "amount": {"amount": "10.00", "currency": "USD"}}
+    bill = {
+        "bill_date": today,
+        "providers": [{"npi": "1548720634", "name": "Cascade", "lines": [line]}],
+    }
+    check(
+        estimates.estimates_billed_charges_create.sync_detailed(
+            client=world.writer,
+            reference=draft,
+            body=models.BilledChargesInputRequest.from_dict(bill),
+            idempotency_key=str(uuid.uuid4()),
+        ),
+        409,
+        "estimate-not-billable",
+    )
 
     settings.ESTIMATOR_RATE_QUOTES_ANON = "1/min"
     quote()

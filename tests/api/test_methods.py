@@ -24,6 +24,8 @@ KNOWN = {
     "/api/v1/estimates": {"GET", "HEAD", "POST", "OPTIONS"},
     "/api/v1/estimates/EST-NOTHERE": {"GET", "HEAD", "OPTIONS"},
     "/api/v1/estimates/EST-NOTHERE/emails": {"POST", "OPTIONS"},
+    "/api/v1/estimates/EST-NOTHERE/billed-charges": {"POST", "OPTIONS"},
+    "/api/v1/estimates/EST-NOTHERE/fhir": {"GET", "HEAD", "OPTIONS"},
     "/api/v1/schema/": {"GET", "HEAD", "OPTIONS"},
     "/api/v1/docs/": {"GET", "HEAD", "OPTIONS"},
 }

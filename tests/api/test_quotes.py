@@ -179,3 +179,29 @@ def test_insured_quote_query_count_does_not_grow_with_the_plan(api, plan_request
         item["sessions"] = 20
     _queries(api, small)
     assert _queries(api, small) == _queries(api, big) == 1
+
+
+def test_the_quote_says_which_notice_the_patient_is_owed(client, starter_catalog, clock):
+    from estimator.models import InsurancePlan
+
+    medicare = InsurancePlan.objects.get(clinic__slug="cascade", name="Part B")
+    body = {
+        "clinic": "cascade",
+        "items": [{"service": "dry-needling-1-2", "duration_minutes": 30, "sessions": 2}],
+        "sessions_per_week": 1,
+        "start_date": "2026-12-14",
+        "coverage": {"mode": "insured", "plan": medicare.pk},
+    }
+    notice = client.post("/api/v1/quotes", body, content_type="application/json").json()["notice"]
+    assert notice["kind"] == "abn"
+    assert notice["deadline"] == {
+        "rule": "before_service",
+        "due": "2026-12-14",
+        "renew_by": None,
+        "text": notice["deadline"]["text"],
+    }
+    body["coverage"] = {"mode": "self_pay"}
+    notice = client.post("/api/v1/quotes", body, content_type="application/json").json()["notice"]
+    assert notice["kind"] == "good_faith_estimate"
+    assert notice["deadline"]["due"] == "2026-12-01"
+    assert notice["deadline"]["rule"] == "scheduled_10_days"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from estimator.formatting import money_text
-from estimator.models import Clinic, GoodFaithEstimateRequest
-from tests.web.conftest import START, engine_quote
+from estimator.models import Clinic, GoodFaithEstimateRequest, InsurancePlan
+from tests.web.conftest import SELF_PAY, START, engine_quote, url
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -31,6 +31,8 @@ pytestmark = [
 ]
 
 SIZES = {"phone": (375, 812), "desktop": (1280, 900)}
+# 12 business days after the suite's today: far enough ahead for a Good Faith Estimate request.
+GFE_START = "2026-12-14"
 
 
 @pytest.fixture
@@ -145,12 +147,12 @@ def test_patient_gets_an_estimate_and_requests_a_good_faith_estimate(
     click_label(browser, 'input[name="add_on"][value="estim-unattended"]')
     fill(browser, "f-sessions", "6")
     fill(browser, "f-per_week", "1")
-    fill(browser, "f-start", START)
+    fill(browser, "f-start", GFE_START)
     click_label(browser, 'input[name="coverage"][value="self_pay"]')
     browser.find_element(By.CSS_SELECTOR, '#f-form button[type="submit"]').click()
 
     headline = wait_for(browser, '[data-testid="headline"]')
-    quote = engine_quote(clinic)
+    quote = engine_quote(clinic, start=GFE_START)
     total = money_text(quote.estimate.primary.totals.patient_pays, "USD")
     per_session = money_text(quote.estimate.primary.sessions[0].totals.patient_pays, "USD")
     assert headline.text == f"You would pay {total} in total."
@@ -208,3 +210,33 @@ def test_unsure_patient_sees_a_range_and_errors_link_to_their_fields(
     assert money_text(quote.estimate.best.totals.patient_pays, "USD") in best
     assert money_text(quote.estimate.primary.totals.patient_pays, "USD") in worst
     shot(browser, "desktop-5-range")
+
+
+@pytest.mark.parametrize(
+    ("slug", "plan", "kind", "form"),
+    [
+        ("cascade", None, "good_faith_estimate", True),
+        ("cascade", "Part B", "abn", False),
+        ("harbour", None, "itemised_estimate", False),
+    ],
+)
+def test_each_patient_is_offered_only_the_notice_that_applies(
+    browser, live_server, starter_catalog, slug, plan, kind, form
+):
+    from selenium.webdriver.common.by import By
+
+    answers = {**SELF_PAY, "start": GFE_START}
+    if plan is not None:
+        answers |= {"coverage": "insured", "plan": InsurancePlan.objects.get(name=plan).pk}
+    if slug == "harbour":
+        answers |= {"service": "ims", "add_on": []}
+    browser.set_window_size(*SIZES["desktop"])
+    browser.get(live_server.url + url(slug, answers=answers))
+    notice = wait_for(browser, "#notice")
+    assert notice.get_attribute("data-notice") == kind
+    assert bool(browser.find_elements(By.ID, "g-form")) is form
+    if form:
+        assert browser.find_element(By.CSS_SELECTOR, '[data-testid="gfe-due"]').text == (
+            "Dec 1, 2026"
+        )
+    shot(browser, f"desktop-6-notice-{kind}")

@@ -9,12 +9,17 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from estimator.business_days import business_days_after
 from estimator.models import GoodFaithEstimateRequest, RequestStatus
-from estimator.services import business_days_after
 
 from .conftest import SELF_PAY, engine_quote, url
 
 pytestmark = pytest.mark.django_db
+
+# 12 business days after the suite's today (Thanksgiving, 2026-11-26, is not one): a GFE is
+# owed within 3 business days, well before the visit.
+GFE_START = "2026-12-14"
+ASKED = {**SELF_PAY, "start": GFE_START}
 
 PATIENT = {
     "name": "Ada  Lovelace",
@@ -27,11 +32,11 @@ PATIENT = {
 
 
 def post(client: Client, **changes: Any) -> Any:
-    return client.post("/quote/cascade/request/", {**SELF_PAY, **PATIENT, **changes})
+    return client.post("/quote/cascade/request/", {**ASKED, **PATIENT, **changes})
 
 
 def test_the_quote_page_offers_the_request_form_with_csrf(client, cascade):
-    page = client.get(url(answers=SELF_PAY)).content.decode()
+    page = client.get(url(answers=ASKED)).content.decode()
     assert 'action="/quote/cascade/request/#gfe"' in page
     assert "csrfmiddlewaretoken" in page
     assert 'name="date_of_birth"' in page
@@ -49,7 +54,7 @@ def test_a_request_is_stored_with_the_quote_and_confirmed_without_details_in_the
     assert stored.patient_date_of_birth == dt.date(1985, 12, 10)
     assert stored.patient_email == "ada@example.com"
     assert stored.status == RequestStatus.NEW and stored.consent
-    quote = engine_quote(cascade)
+    quote = engine_quote(cascade, start=GFE_START)
     assert stored.patient_total.amount == quote.estimate.primary.totals.patient_pays
     assert stored.result_data == quote.result_data()
     assert stored.request_data["items"][0]["service"] == "dry-needling-1-2"
@@ -112,7 +117,7 @@ def test_honeypot_silently_rejects_bots(client, cascade):
 
 def test_csrf_is_enforced(cascade):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/quote/cascade/request/", {**SELF_PAY, **PATIENT})
+    response = strict.post("/quote/cascade/request/", {**ASKED, **PATIENT})
     assert response.status_code == 403
     assert GoodFaithEstimateRequest.objects.count() == 0
 

@@ -10,7 +10,7 @@ import pytest
 from estimator.formatting import money_text
 from estimator.models import Clinic, InsurancePlan
 
-from .conftest import SELF_PAY, START, engine_quote, url
+from .conftest import SELF_PAY, engine_quote, url
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +61,8 @@ def test_blank_form_has_defaults_and_no_estimate(client, cascade):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'name="sessions" value="6"' in page
-    # Next business day after Wednesday 2026-11-25.
-    assert f'value="{START}"' in page
+    # Next business day after Wednesday 2026-11-25: Thursday is Thanksgiving, a federal holiday.
+    assert 'value="2026-11-27"' in page
     assert 'id="estimate"' not in page
     assert "Prices in US dollars (USD)" in text(response)
 
@@ -204,7 +204,8 @@ def test_canadian_clinic_quotes_in_canadian_dollars(client, starter_catalog):
 
 
 def test_every_control_has_a_label_and_radio_groups_have_legends(client, cascade):
-    page = client.get(url(answers=SELF_PAY)).content.decode()
+    # A first visit far enough ahead for the Good Faith Estimate request form to be offered.
+    page = client.get(url(answers={**SELF_PAY, "start": "2026-12-14"})).content.decode()
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
     assert ids
     for control_id in ids:

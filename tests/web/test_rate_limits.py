@@ -49,8 +49,12 @@ def test_a_forged_x_forwarded_for_does_not_reset_the_limit(client, cascade, sett
 def test_gfe_requests_past_the_limit_get_a_429_and_nothing_is_stored(client, cascade, settings):
     settings.ESTIMATOR_GFE_REQUEST_RATE = "2/h"
     for _ in range(2):
-        response = client.post("/quote/cascade/request/", {**SELF_PAY, **PATIENT})
+        response = client.post(
+            "/quote/cascade/request/", {**SELF_PAY, "start": "2026-12-14", **PATIENT}
+        )
         assert response.status_code == 302
-    response = client.post("/quote/cascade/request/", {**SELF_PAY, **PATIENT})
+    response = client.post(
+        "/quote/cascade/request/", {**SELF_PAY, "start": "2026-12-14", **PATIENT}
+    )
     assert response.status_code == 429
     assert GoodFaithEstimateRequest.objects.count() == 2

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('estimator', '0014_jobs'),
+        ('estimator', '0015_gfe_deadlines_and_billed_charges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

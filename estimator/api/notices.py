@@ -1,0 +1,75 @@
+"""The notice field of quotes and estimates (what the patient is owed, by when) and the billing
+field of stored estimates (how the current bill compares with the estimate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from estimator.models import Estimate
+from estimator.notices import DeadlineRule, Notice, NoticeKind
+from estimator.reconciliation import BillStatus, estimate_billing
+
+from .fields import MoneyOutField
+
+
+class DeadlineOut(serializers.Serializer):
+    """When the notice is owed (45 CFR 149.610 for a Good Faith Estimate)."""
+
+    rule = serializers.ChoiceField(
+        choices=[r.value for r in DeadlineRule],
+        help_text="requested: within 3 business days of the request; scheduled_3_days: first "
+        "visit 3-9 business days ahead, within 1 business day; scheduled_10_days: 10 or more "
+        "ahead, within 3 business days; not_required: fewer than 3 business days ahead; "
+        "renewed: replaces an earlier GFE, due at least 1 business day before the first visit; "
+        "before_service: an ABN, signed before the service.",
+    )
+    due = serializers.DateField(allow_null=True, help_text="null: not owed before the visit.")
+    renew_by = serializers.DateField(
+        allow_null=True,
+        help_text="If the scope changes, a new Good Faith Estimate is owed by this day.",
+    )
+    text = serializers.CharField()
+
+
+class NoticeOut(serializers.Serializer):
+    """What the patient gets besides the estimate: decided by estimator.notices."""
+
+    kind = serializers.ChoiceField(
+        choices=[k.value for k in NoticeKind],
+        help_text="good_faith_estimate (US self-pay or uninsured), abn (Medicare, a service "
+        "not covered), medicare_medicaid (no GFE), itemised_estimate (Canada: then receipts "
+        "for the extended-health plan), check_with_plan (US insured).",
+    )
+    title = serializers.CharField()
+    what_you_get = serializers.CharField()
+    deadline = DeadlineOut(allow_null=True)
+
+
+def notice_out(notice: Notice) -> dict[str, Any]:
+    """The notice as JSON-ready data (dates as ISO strings)."""
+    return dict(NoticeOut(notice.as_dict()).data)
+
+
+class BillingOut(serializers.Serializer):
+    """The estimate against its current bill."""
+
+    status = serializers.ChoiceField(
+        choices=list(BillStatus.choices),
+        help_text="not_billed; within (every provider under $400 above the GFE); "
+        "over_threshold (a provider billed $400 or more above: the patient may dispute, "
+        "45 CFR 149.620); no_gfe (billed, but the patient was not owed a GFE).",
+    )
+    bill_date = serializers.DateField(allow_null=True)
+    over_by = MoneyOutField(
+        allow_null=True, help_text="The largest amount a provider billed above its GFE amount."
+    )
+    dispute_deadline = serializers.DateField(
+        allow_null=True, help_text="120 calendar days after the bill date, when over_threshold."
+    )
+
+
+def billing_out(estimate: Estimate) -> dict[str, Any]:
+    """The billing field of a stored estimate, as JSON-ready data."""
+    return dict(BillingOut(estimate_billing(estimate=estimate)).data)
