@@ -31,6 +31,9 @@ _FRONT_DESK = {
     "view_estimateemail",
     "retry_estimateemail",
     "view_estimaterepricing",
+    # See the links patients were sent, and close one (a wrong address, the patient asks).
+    "view_patientlink",
+    "revoke_patientlink",
 }
 # Billing manager: everything the front desk does, and keeps the catalog, prices, plans and
 # coverage rules and the API keys; voids, corrects and deletes (draft) estimates; changes
@@ -41,7 +44,7 @@ _BILLING_MANAGER = {
     *(f"{action}_{model}" for model in (*CATALOG, *PLANS, "integrationkey") for action in CRUD),
     "delete_estimate",
     "void_estimate",
-    "supersede_estimate",
+    "supersede_estimate",  # also renews re-priced estimates in bulk
     # Bills reported by integrations against estimates, and how close estimates came.
     "view_billedcharges",
     "view_billedprovider",

@@ -53,6 +53,45 @@ def _patient_fields(patient: PatientDetails) -> dict[str, Any]:
     }
 
 
+def estimate_new(
+    *,
+    quote: Quote,
+    patient: PatientDetails,
+    source: str,
+    by: Any = None,
+    api_key: IntegrationKey | None = None,
+    supersedes: Estimate | None = None,
+) -> Estimate:
+    """A priced quote as an unsaved draft estimate: frozen inputs, snapshot and result."""
+    currency = quote.estimate.currency
+    primary = quote.estimate.primary.totals
+    best = quote.estimate.best.totals if quote.estimate.best else primary
+    # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
+    amounts: dict[str, Any] = {
+        "total_charge": Money(primary.charge, currency),
+        "patient_total": Money(primary.patient_pays, currency),
+        "patient_total_best": Money(best.patient_pays, currency),
+        "plan_total": Money(primary.plan_pays, currency),
+    }
+    return Estimate(
+        **amounts,
+        clinic=quote.input.clinic,
+        source=source,
+        coverage_mode=quote.input.coverage_mode,
+        plan=quote.plan,
+        **_patient_fields(patient),
+        start_date=quote.estimate.schedule[0],
+        end_date=quote.estimate.schedule[-1],
+        sessions=len(quote.estimate.schedule),
+        request_data=quote.request_data(),
+        snapshot_data=quote.snapshot_data(),
+        result_data=quote.result_data(),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        api_key=api_key,
+        supersedes=supersedes,
+    )
+
+
 @transaction.atomic
 def estimate_create(
     *,
@@ -69,30 +108,11 @@ def estimate_create(
         # Reads are scoped the same way (selectors.estimates_visible).
         raise PermissionDenied(f"This API key may only store estimates for {api_key.clinic}.")
     quote = quote or quote_build(quote=quote_input)
-    currency = quote.estimate.currency
-    primary = quote.estimate.primary.totals
-    best = quote.estimate.best.totals if quote.estimate.best else primary
-    # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
-    amounts: dict[str, Any] = {
-        "total_charge": Money(primary.charge, currency),
-        "patient_total": Money(primary.patient_pays, currency),
-        "patient_total_best": Money(best.patient_pays, currency),
-        "plan_total": Money(primary.plan_pays, currency),
-    }
-    estimate = Estimate(
-        **amounts,
-        clinic=quote_input.clinic,
+    estimate = estimate_new(
+        quote=quote,
+        patient=patient,
         source=source,
-        coverage_mode=quote_input.coverage_mode,
-        plan=quote.plan,
-        **_patient_fields(patient),
-        start_date=quote.estimate.schedule[0],
-        end_date=quote.estimate.schedule[-1],
-        sessions=len(quote.estimate.schedule),
-        request_data=quote.request_data(),
-        snapshot_data=quote.snapshot_data(),
-        result_data=quote.result_data(),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        by=by,
         api_key=api_key,
         supersedes=supersedes,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from . import emails, repricing, webhooks
+from . import emails, renewals, repricing, webhooks
 
 
 @shared_task(
@@ -30,6 +30,12 @@ def estimate_email_deliver(self: Any, email_id: int) -> None:
 def estimates_reprice(clinic_ids: list[int], cause: str) -> int:
     """Re-price the issued, unexpired estimates of these clinics after a catalog change."""
     return repricing.repricing_run(clinic_ids=clinic_ids, cause=cause)
+
+
+@shared_task
+def estimates_renew(estimate_ids: list[int], by_id: int | None, email: bool) -> dict[str, str]:
+    """Renew issued estimates at today's prices: each superseded by a new, issued one."""
+    return renewals.renewal_run(estimate_ids=estimate_ids, by_id=by_id, email=email).renewed
 
 
 @shared_task(bind=True, max_retries=None)

@@ -48,6 +48,7 @@ OUTSIDE_THE_CATALOG = {
     "estimator_idempotencyrecord",
     "estimator_estimateemail",
     "estimator_estimaterepricing",
+    "estimator_patientlink",
     "estimator_billedcharges",
     "estimator_billedprovider",
     "estimator_billedline",

@@ -13,10 +13,12 @@ import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from estimator.models import (
     Clinic,
     Estimate,
+    EstimateRepricing,
     GoodFaithEstimateRequest,
     InsurancePlan,
     Payer,
@@ -24,6 +26,7 @@ from estimator.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from estimator.patient_links import patient_link_create
 from estimator.roles import BILLING_MANAGER, FRONT_DESK, ROLES, permission_name, roles_ensure
 from estimator.services import estimate_issue
 from estimator.webhooks import webhook_endpoint_create
@@ -197,6 +200,29 @@ def see_locked_out_logins(client: Any) -> bool:
     return bool(client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200)
 
 
+def revoke_patient_link(client: Any) -> bool:
+    issued = estimate_issue(estimate=priced_estimate(), by="test")
+    link, _token = patient_link_create(estimate=issued)
+    _act(client, "admin:estimator_patientlink_changelist", "revoke_selected", link)
+    link.refresh_from_db()
+    return link.revoked_at is not None
+
+
+def renew_estimates(client: Any) -> bool:
+    issued = estimate_issue(estimate=priced_estimate(), by="test")
+    row = EstimateRepricing.objects.create(
+        estimate=issued, clinic=issued.clinic, computed_at=timezone.now(), cause="test"
+    )
+    response = client.post(
+        reverse("admin:estimator_estimaterepricing_changelist"),
+        {"action": "renew_selected", "_selected_action": [row.pk]},
+        follow=True,
+    )
+    # The job runs when the request's transaction commits (never, in this test): the
+    # message says it was enqueued.
+    return "Renewing 1 estimate(s)" in response.content.decode()
+
+
 def register_webhook_endpoint(client: Any) -> bool:
     client.post(
         reverse("admin:estimator_webhookendpoint_add"),
@@ -248,6 +274,8 @@ TABLE: list[tuple[Callable[[Any], bool], tuple[bool, bool, bool]]] = [
     (run_report, (True, True, True)),
     (duplicate_plan, (False, True, False)),
     (see_locked_out_logins, (False, True, False)),
+    (revoke_patient_link, (True, True, False)),
+    (renew_estimates, (False, True, False)),
     # Webhooks are the integration's plumbing, like API keys: not the front desk's.
     (register_webhook_endpoint, (False, True, False)),
     (send_webhook_test_event, (False, True, False)),

@@ -198,10 +198,21 @@ ESTIMATOR_PUBLIC_URL = env("ESTIMATOR_PUBLIC_URL", default="http://127.0.0.1:800
 # filemail:///path, ...): sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
 # EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A provider's HTTP API instead (no SMTP): install django-anymail[<provider>] and set
+# EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend with its credentials as JSON in
+# ANYMAIL_SETTINGS ({"POSTMARK_SERVER_TOKEN": "..."}). See README, "Email".
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=globals()["EMAIL_BACKEND"])
+ANYMAIL = env.json("ANYMAIL_SETTINGS", default={})
 # An SMTP server that stops answering fails the attempt (it is retried) instead of holding
 # the worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="estimates@localhost")
+# Where patients reach this service: the links in their emails start with it.
+ESTIMATOR_PUBLIC_URL = env("ESTIMATOR_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
+# How long the link in an estimate's email lets the patient see it without an account.
+ESTIMATOR_PATIENT_LINK_DAYS = env.int("ESTIMATOR_PATIENT_LINK_DAYS", default=30)
+# How long the prices of an estimate hold, from the day it is issued (or the quote is made).
+ESTIMATOR_ESTIMATE_VALID_DAYS = env.int("ESTIMATOR_ESTIMATE_VALID_DAYS", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -315,6 +326,7 @@ AXES_CLIENT_IP_CALLABLE = "estimator.network.client_address"
 # ("60/m", "10/h"): with REDIS_URL set every worker shares one count.
 ESTIMATOR_QUOTE_RATE = env("ESTIMATOR_QUOTE_RATE", default="60/m")
 ESTIMATOR_GFE_REQUEST_RATE = env("ESTIMATOR_GFE_REQUEST_RATE", default="10/h")
+ESTIMATOR_PATIENT_LINK_RATE = env("ESTIMATOR_PATIENT_LINK_RATE", default="30/m")
 
 # ---- the integration API (estimator/api/) ----------------------------------------------------
 REST_FRAMEWORK = {

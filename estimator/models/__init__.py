@@ -38,6 +38,7 @@ from .insurance import (
     UnitRule,
 )
 from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
+from .links import PatientLink
 from .reconciliation import BilledCharges, BilledLine, BilledProvider
 from .versions import CatalogVersion
 from .webhooks import (
@@ -84,6 +85,7 @@ __all__ = [
     "KeyScope",
     "Network",
     "Package",
+    "PatientLink",
     "Payer",
     "PayerKind",
     "RequestStatus",

@@ -16,7 +16,7 @@ from estimator.formatting import (
     date_text,
     money_text,
 )
-from estimator.models import Clinic, InsurancePlan
+from estimator.models import AddOn, Clinic, Estimate, InsurancePlan, ServiceType
 from estimator.quotes import Quote
 
 from .options import QuoteOptions
@@ -246,6 +246,14 @@ def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
     )
 
 
+def _coverage_text(mode: str, plan: InsurancePlan | None) -> str:
+    if mode == "self_pay":
+        return "Paying yourself (self-pay)"
+    if mode == "insured":
+        return f"Billing your plan: {plan}"
+    return f"Not sure of your coverage (the range assumes {plan} at its best)"
+
+
 def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | None) -> PlanSummary:
     """The patient's choices in words, and what to expect at each session."""
     item = quote.input.items[0]
@@ -257,13 +265,7 @@ def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | N
         f"{item.sessions} session{'s' if item.sessions != 1 else ''}, "
         f"{per_week} a week, from {date_text(quote.input.start_date)}"
     )
-    mode = quote.input.coverage_mode
-    if mode == "self_pay":
-        coverage = "Paying yourself (self-pay)"
-    elif mode == "insured":
-        coverage = f"Billing your plan: {plan}"
-    else:
-        coverage = f"Not sure of your coverage (the range assumes {plan} at its best)"
+    coverage = _coverage_text(quote.input.coverage_mode, plan)
     return PlanSummary(
         treatment=service.name if service else item.service_code,
         length=f"{item.duration_minutes} minutes",
@@ -275,22 +277,19 @@ def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | N
     )
 
 
-def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
-    """The quote ready to show: every amount formatted, every reason in words."""
-    data = quote.result_data()
+def _view(data: dict[str, Any], clinic: Clinic, plan: PlanSummary) -> EstimateView:
+    """An engine result (its JSON shape) ready to show."""
     scenarios = data["scenarios"]
-    primary = _scenario(scenarios["primary"], "Your estimate")
-    best = None if scenarios["best"] is None else _scenario(scenarios["best"], "Best case")
     schedule = data["schedule"]
     return EstimateView(
-        clinic=options.clinic,
+        clinic=clinic,
         currency=data["currency"],
         currency_name=currency_words(data["currency"]),
         coverage=data["coverage"],
         is_range=data["is_range"],
-        primary=primary,
-        best=best,
-        plan=plan_summary(quote=quote, options=options, plan=quote.plan),
+        primary=_scenario(scenarios["primary"], "Your estimate"),
+        best=None if scenarios["best"] is None else _scenario(scenarios["best"], "Best case"),
+        plan=plan,
         first_visit=date_text(schedule[0]),
         last_visit=date_text(schedule[-1]),
         session_count=len(schedule),
@@ -298,3 +297,39 @@ def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
         warnings=tuple(w["message"] for w in data["warnings"]),
         notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE),
     )
+
+
+def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
+    """The quote ready to show: every amount formatted, every reason in words."""
+    plan = plan_summary(quote=quote, options=options, plan=quote.plan)
+    return _view(quote.result_data(), options.clinic, plan)
+
+
+def _stored_plan(estimate: Estimate) -> PlanSummary:
+    """A stored estimate's choices in words: its frozen request, with the catalog's names."""
+    data = estimate.request_data
+    item = data["items"][0]
+    # Names and descriptions only (wording, not prices): reading them today changes no figure.
+    service = ServiceType.objects.filter(code=item["service"]).first()
+    codes = list(item.get("add_ons") or ())
+    add_ons = sorted(AddOn.objects.filter(code__in=codes), key=lambda a: codes.index(a.code))
+    minutes = int(item["duration_minutes"]) + sum(a.minutes for a in add_ons)
+    per_week = int(data.get("sessions_per_week") or 1)
+    count = int(item.get("sessions") or 1)
+    return PlanSummary(
+        treatment=service.name if service else item["service"],
+        length=f"{item['duration_minutes']} minutes",
+        add_ons=tuple(f"{a.name} (+{a.minutes} minutes)" for a in add_ons),
+        sessions=(
+            f"{count} session{'s' if count != 1 else ''}, {per_week} a week, "
+            f"from {date_text(data['start_date'])}"
+        ),
+        coverage=_coverage_text(estimate.coverage_mode, estimate.plan),
+        what_to_expect=service.what_to_expect if service else "",
+        session_minutes=minutes,
+    )
+
+
+def stored_estimate_view(*, estimate: Estimate) -> EstimateView:
+    """A stored estimate ready to show, from its frozen result: never priced again."""
+    return _view(estimate.result_data, estimate.clinic, _stored_plan(estimate))

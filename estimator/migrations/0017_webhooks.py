@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('estimator', '0015_gfe_deadlines_and_billed_charges'),
+        ('estimator', '0016_patient_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
