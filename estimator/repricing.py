@@ -36,6 +36,7 @@ from .models import (
     ServicePrice,
 )
 from .quotes import QuoteInput, QuoteInvalid, quote_build
+from .webhooks import webhook_emit_repriced
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +180,10 @@ def repricing_run_clinic(*, clinic: Clinic, cause: str) -> int:
             unique_fields=["estimate"],
             update_fields=REPRICING_FIELDS,
         )
+        if changed:
+            webhook_emit_repriced(
+                clinic=clinic, references=[row.estimate.reference for row in changed]
+            )
     return len(changed)
 
 

@@ -38,7 +38,7 @@ _FRONT_DESK = {
 # Billing manager: everything the front desk does, and keeps the catalog, prices, plans and
 # coverage rules and the API keys; voids, corrects and deletes (draft) estimates; changes
 # prices in bulk and imports the price list (add + change on prices), copies plans (add on
-# plans); unlocks a colleague's locked sign-in.
+# plans); unlocks a colleague's locked sign-in; runs the clinic's webhooks.
 _BILLING_MANAGER = {
     *_FRONT_DESK,
     *(f"{action}_{model}" for model in (*CATALOG, *PLANS, "integrationkey") for action in CRUD),
@@ -49,6 +49,13 @@ _BILLING_MANAGER = {
     "view_billedcharges",
     "view_billedprovider",
     *LOCKOUTS,
+    # Webhooks: register, change, disable and delete endpoints, send a test event; see every
+    # delivery and retry one. Not the front desk's: like API keys, webhooks are the billing
+    # integration's plumbing, and an endpoint's URL says where the clinic's events go.
+    *(f"{action}_webhookendpoint" for action in CRUD),
+    "test_webhookendpoint",
+    "view_webhookdelivery",
+    "retry_webhookdelivery",
 }
 
 ROLES: dict[str, frozenset[str]] = {

@@ -20,10 +20,12 @@ from .models import (
     IntegrationKey,
     RequestStatus,
     ServiceType,
+    WebhookEvent,
 )
 from .notices import Notice, NoticeKind, gfe_deadline
 from .quotes import Quote, QuoteInput, quote_build
 from .selectors import notice_for_quote
+from .webhooks import webhook_emit_estimate, webhook_emit_gfe_request
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def estimate_create(
         Estimate.services.through(estimate_id=estimate.pk, servicetype_id=pk)
         for pk in ServiceType.objects.filter(code__in=codes).values_list("pk", flat=True)
     )
+    webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_CREATED)
     return estimate
 
 
@@ -141,6 +144,7 @@ def estimate_issue(*, estimate: Estimate, by: Any) -> Estimate:
     estimate._change_reason = f"Issued by {by}"  # type: ignore[attr-defined]
     estimate.full_clean()
     estimate.save()
+    webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_ISSUED)
     return estimate
 
 
@@ -160,6 +164,7 @@ def estimate_void(*, estimate: Estimate, by: Any, reason: str) -> Estimate:
     estimate._change_reason = f"Voided by {by}: {reason}"  # type: ignore[attr-defined]
     estimate.full_clean()
     estimate.save()
+    webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_VOIDED)
     return estimate
 
 
@@ -199,6 +204,7 @@ def _copy_priced(*, estimate: Estimate, patient: PatientDetails, by: Any) -> Est
     copy.full_clean()
     copy.save()
     copy.services.set(estimate.services.all())
+    webhook_emit_estimate(estimate=copy, event=WebhookEvent.ESTIMATE_CREATED)
     return copy
 
 
@@ -239,6 +245,9 @@ def estimate_supersede(
     old._change_reason = f"Superseded by {new.reference} ({by}): {reason.strip()}"  # type: ignore[attr-defined]
     old.full_clean()
     old.save()
+    webhook_emit_estimate(
+        estimate=old, event=WebhookEvent.ESTIMATE_SUPERSEDED, superseded_by=new.reference
+    )
     return new
 
 
@@ -329,6 +338,7 @@ def gfe_request_create(
     )
     request.full_clean()
     request.save()
+    webhook_emit_gfe_request(request=request, due=gfe_request_due(request=request))
     return request
 
 

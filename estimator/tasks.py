@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from . import emails, renewals, repricing
+from . import emails, renewals, repricing, webhooks
 
 
 @shared_task(
@@ -36,3 +36,13 @@ def estimates_reprice(clinic_ids: list[int], cause: str) -> int:
 def estimates_renew(estimate_ids: list[int], by_id: int | None, email: bool) -> dict[str, str]:
     """Renew issued estimates at today's prices: each superseded by a new, issued one."""
     return renewals.renewal_run(estimate_ids=estimate_ids, by_id=by_id, email=email).renewed
+
+
+@shared_task(bind=True, max_retries=None)
+def webhook_deliver(self: Any, delivery_id: int) -> None:
+    """POST a pending webhook delivery once; the service says when to try again, if at all."""
+    try:
+        webhooks.webhook_deliver(delivery_id=delivery_id)
+    except webhooks.WebhookDeferred as deferred:
+        # The number of attempts is the delivery row's (ESTIMATOR_WEBHOOK_MAX_ATTEMPTS).
+        raise self.retry(countdown=deferred.countdown, exc=deferred) from deferred

@@ -52,6 +52,9 @@ OUTSIDE_THE_CATALOG = {
     "estimator_billedcharges",
     "estimator_billedprovider",
     "estimator_billedline",
+    "estimator_webhookendpoint",
+    "estimator_webhookdelivery",
+    "estimator_webhookattempt",
 }
 
 pytestmark = pytest.mark.django_db

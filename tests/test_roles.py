@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
@@ -22,10 +23,13 @@ from estimator.models import (
     InsurancePlan,
     Payer,
     ServicePrice,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from estimator.patient_links import patient_link_create
 from estimator.roles import BILLING_MANAGER, FRONT_DESK, ROLES, permission_name, roles_ensure
 from estimator.services import estimate_issue
+from estimator.webhooks import webhook_endpoint_create
 
 from .factories import priced_estimate
 from .test_admin_estimate_builder import form_data, gfe_request
@@ -219,6 +223,34 @@ def renew_estimates(client: Any) -> bool:
     return "Renewing 1 estimate(s)" in response.content.decode()
 
 
+def register_webhook_endpoint(client: Any) -> bool:
+    client.post(
+        reverse("admin:estimator_webhookendpoint_add"),
+        {
+            "clinic": Clinic.objects.get(slug="cascade").pk,
+            "url": "https://hooks.example.com/in",
+            "events": ["estimate.issued"],
+        },
+    )
+    return WebhookEndpoint.objects.exists()
+
+
+def send_webhook_test_event(client: Any) -> bool:
+    endpoint, _ = webhook_endpoint_create(
+        clinic=Clinic.objects.get(slug="cascade"),
+        url="https://hooks.example.com/in",
+        events=["estimate.issued"],
+    )
+    with mock.patch("estimator.tasks.webhook_deliver.delay"):
+        _act(client, "admin:estimator_webhookendpoint_changelist", "send_test_event", endpoint)
+    return WebhookDelivery.objects.filter(event_type="webhook.test").exists()
+
+
+def see_webhook_deliveries(client: Any) -> bool:
+    url = reverse("admin:estimator_webhookdelivery_changelist")
+    return bool(client.get(url).status_code == 200)
+
+
 # role -> may it? (front desk, billing manager, view only)
 TABLE: list[tuple[Callable[[Any], bool], tuple[bool, bool, bool]]] = [
     (see_price_link, (True, True, False)),
@@ -244,6 +276,10 @@ TABLE: list[tuple[Callable[[Any], bool], tuple[bool, bool, bool]]] = [
     (see_locked_out_logins, (False, True, False)),
     (revoke_patient_link, (True, True, False)),
     (renew_estimates, (False, True, False)),
+    # Webhooks are the integration's plumbing, like API keys: not the front desk's.
+    (register_webhook_endpoint, (False, True, False)),
+    (send_webhook_test_event, (False, True, False)),
+    (see_webhook_deliveries, (False, True, True)),
 ]
 ROLE_NAMES = ["front desk", "billing manager", "view only"]
 CASES = [

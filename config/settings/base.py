@@ -177,6 +177,23 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 ESTIMATOR_EMAIL_RETRY_BACKOFF = env.int("ESTIMATOR_EMAIL_RETRY_BACKOFF", default=10)
 ESTIMATOR_EMAIL_MAX_RETRIES = env.int("ESTIMATOR_EMAIL_MAX_RETRIES", default=6)
 
+# Webhooks (estimator/webhooks.py): each attempt waits at most ESTIMATOR_WEBHOOK_TIMEOUT
+# seconds; a failed one is retried after 10, 20, 40 ... seconds (at most
+# ESTIMATOR_WEBHOOK_RETRY_BACKOFF_MAX apart: under the Redis broker's one-hour visibility
+# timeout) up to ESTIMATOR_WEBHOOK_MAX_ATTEMPTS attempts; an endpoint is disabled after
+# ESTIMATOR_WEBHOOK_DISABLE_AFTER failed deliveries in a row.
+ESTIMATOR_WEBHOOK_TIMEOUT = env.float("ESTIMATOR_WEBHOOK_TIMEOUT", default=5.0)
+ESTIMATOR_WEBHOOK_RETRY_BACKOFF = env.int("ESTIMATOR_WEBHOOK_RETRY_BACKOFF", default=10)
+ESTIMATOR_WEBHOOK_RETRY_BACKOFF_MAX = env.int("ESTIMATOR_WEBHOOK_RETRY_BACKOFF_MAX", default=1800)
+ESTIMATOR_WEBHOOK_MAX_ATTEMPTS = env.int("ESTIMATOR_WEBHOOK_MAX_ATTEMPTS", default=10)
+ESTIMATOR_WEBHOOK_DISABLE_AFTER = env.int("ESTIMATOR_WEBHOOK_DISABLE_AFTER", default=5)
+# Endpoints must be https and public (no loopback, private or link-local address) unless these
+# say otherwise: the local and test settings allow both, production neither by default.
+ESTIMATOR_WEBHOOK_REQUIRE_HTTPS = env.bool("ESTIMATOR_WEBHOOK_REQUIRE_HTTPS", default=True)
+ESTIMATOR_WEBHOOK_ALLOW_PRIVATE = env.bool("ESTIMATOR_WEBHOOK_ALLOW_PRIVATE", default=False)
+# Where this service is reached from outside: events carry absolute API URLs made from it.
+ESTIMATOR_PUBLIC_URL = env("ESTIMATOR_PUBLIC_URL", default="http://127.0.0.1:8000")
+
 # Email: console output unless EMAIL_URL says otherwise (smtp+tls://user:password@host:587,
 # filemail:///path, ...): sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
 # EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH.

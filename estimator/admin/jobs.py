@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -29,6 +30,25 @@ class ReadOnly:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def retry_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    rows: Iterable[Any],
+    retry: Callable[..., Any],
+    noun: str,
+) -> None:
+    """Queue each row again with its retry service; say why for those it refuses."""
+    queued = 0
+    for row in rows:
+        try:
+            retry(row, by=request.user)
+        except ValidationError as error:
+            modeladmin.message_user(request, "; ".join(error.messages), messages.ERROR)
+        else:
+            queued += 1
+    modeladmin.message_user(request, f"Queued {queued} {noun} again.", messages.SUCCESS)
 
 
 OUTBOX_COLUMNS = (
@@ -59,15 +79,13 @@ class EstimateEmailAdmin(ReadOnly, admin.ModelAdmin):
 
     @admin.action(description="Retry sending the selected emails", permissions=["retry"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[EstimateEmail]) -> None:
-        queued = 0
-        for email in queryset.exclude(status=EmailStatus.SENT):
-            try:
-                estimate_email_retry(email=email, by=request.user)
-            except ValidationError as error:
-                self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            else:
-                queued += 1
-        self.message_user(request, f"Queued {queued} email(s) again.", messages.SUCCESS)
+        retry_each(
+            self,
+            request,
+            queryset.exclude(status=EmailStatus.SENT),
+            lambda email, by: estimate_email_retry(email=email, by=by),
+            "email(s)",
+        )
 
 
 @admin.register(EstimateRepricing)

@@ -41,9 +41,18 @@ from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
 from .links import PatientLink
 from .reconciliation import BilledCharges, BilledLine, BilledProvider
 from .versions import CatalogVersion
+from .webhooks import (
+    SUBSCRIBABLE,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "LOCKED_STATUSES",
+    "SUBSCRIBABLE",
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",
@@ -60,6 +69,7 @@ __all__ = [
     "CoverageRule",
     "CoverageStatus",
     "Currency",
+    "DeliveryStatus",
     "Denial",
     "EmailKind",
     "EmailStatus",
@@ -84,4 +94,8 @@ __all__ = [
     "Suggestion",
     "TimeStamped",
     "UnitRule",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
