@@ -13,6 +13,7 @@ from django.urls import reverse
 from djmoney.money import Money
 
 from estimator import models
+from estimator.patient_links import patient_link_create
 
 from .factories import (
     AddOnFactory,
@@ -83,7 +84,8 @@ def test_add_page_renders_where_adding_is_allowed(
 
 @pytest.fixture
 def records(starter_catalog: Any) -> None:
-    """One of each record: estimate, GFE request, bill, API key, email, re-pricing, webhook."""
+    """One of each record: estimate, GFE request, bill, API key, email, re-pricing, webhook,
+    patient link."""
     clinic = models.Clinic.objects.get(slug="cascade")
     estimate = models.Estimate.objects.create(
         clinic=clinic,
@@ -137,6 +139,7 @@ def records(starter_catalog: Any) -> None:
     models.WebhookAttempt.objects.create(
         delivery=delivery, number=1, attempted_at=estimate.created_at, status_code=500
     )
+    patient_link_create(estimate=estimate)
 
 
 @pytest.mark.parametrize("model", ESTIMATOR_MODELS, ids=lambda m: m._meta.model_name)
