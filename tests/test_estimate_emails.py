@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -88,7 +89,8 @@ def test_the_email_carries_a_link_that_opens_the_estimate_without_an_account(
 ) -> None:
     email = _send(issued, django_capture_on_commit_callbacks)
     (message,) = mail.outbox
-    link = re.search(r"http://localhost:8000(/estimate/[\w-]{43}/)", message.body)
+    public = re.escape(settings.ESTIMATOR_PUBLIC_URL)
+    link = re.search(public + r"(/estimate/[\w-]{43}/)", message.body)
     html = getattr(message, "alternatives", [])[0][0]
     assert link is not None and link[1] in str(html)
     page = client.get(link[1])

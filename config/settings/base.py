@@ -191,8 +191,6 @@ ESTIMATOR_WEBHOOK_DISABLE_AFTER = env.int("ESTIMATOR_WEBHOOK_DISABLE_AFTER", def
 # say otherwise: the local and test settings allow both, production neither by default.
 ESTIMATOR_WEBHOOK_REQUIRE_HTTPS = env.bool("ESTIMATOR_WEBHOOK_REQUIRE_HTTPS", default=True)
 ESTIMATOR_WEBHOOK_ALLOW_PRIVATE = env.bool("ESTIMATOR_WEBHOOK_ALLOW_PRIVATE", default=False)
-# Where this service is reached from outside: events carry absolute API URLs made from it.
-ESTIMATOR_PUBLIC_URL = env("ESTIMATOR_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 # Email: console output unless EMAIL_URL says otherwise (smtp+tls://user:password@host:587,
 # filemail:///path, ...): sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
@@ -207,7 +205,8 @@ ANYMAIL = env.json("ANYMAIL_SETTINGS", default={})
 # the worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="estimates@localhost")
-# Where patients reach this service: the links in their emails start with it.
+# Where this service is reached from outside: the links in patients' emails and the API URLs
+# in webhook events start with it.
 ESTIMATOR_PUBLIC_URL = env("ESTIMATOR_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
 # How long the link in an estimate's email lets the patient see it without an account.
 ESTIMATOR_PATIENT_LINK_DAYS = env.int("ESTIMATOR_PATIENT_LINK_DAYS", default=30)
