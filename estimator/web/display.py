@@ -29,6 +29,20 @@ ESTIMATE_NOTE = (
     "This is an estimate, not a bill. What you are charged depends on the treatment you "
     "actually receive and on what your plan decides when the claim is processed."
 )
+# What each end of a range assumes, in one sentence the patient reads beside its figure.
+RANGE_ASSUMPTIONS = {
+    "best_case": "if your plan covers the treatment as its terms say.",
+    "worst_case": "if your plan pays nothing, for example because it does not cover dry needling.",
+}
+NEEDLING_CODES = frozenset({"20560", "20561"})
+# Adjustments that change what a session costs from then on: marked in the session table.
+LIMIT_MARKS = {
+    "visit_limit": "Your plan's visit limit is reached: from here your plan pays nothing.",
+    "code_set_limit": "A visit limit for this treatment is reached: from here your plan pays less.",
+    "annual_maximum_used": "Your plan's yearly maximum is used up: from here your plan pays less.",
+    "oop_max_reached": "Your out-of-pocket maximum is reached: from here your plan pays in full.",
+}
+DEDUCTIBLE_MET_MARK = "Your deductible is met: from here your plan pays its share."
 SCENARIO_TITLES = {
     "worst_case": "If your plan pays nothing (the figure to plan on)",
     "best_case": "If your plan pays as its terms say",
@@ -66,6 +80,7 @@ class SessionGroup:
     charge: str
     plan_pays: str
     patient_pays: str
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,10 @@ class ScenarioView:
     totals: tuple[Figure, ...]
     groups: tuple[SessionGroup, ...]
     packages: tuple[PackageView, ...]
+    per_session: str
+    first_visit_due: str
+    summary: str
+    plan_pays_anything: bool
 
 
 @dataclass(frozen=True)
@@ -129,6 +148,11 @@ class EstimateView:
     notes: tuple[str, ...]
 
     @property
+    def plan_pays_anything(self) -> bool:
+        """Whether a plan figure belongs in the first screen (a plan is billed, or may be)."""
+        return self.coverage != "self_pay"
+
+    @property
     def headline(self) -> str:
         """The one sentence a patient reads first."""
         if self.best is not None:
@@ -139,7 +163,7 @@ class EstimateView:
         if self.coverage == "insured":
             return (
                 f"You would pay {self.primary.patient_pays} in total and your plan "
-                f"{self.primary.plan_pays}."
+                f"pays {self.primary.plan_pays}."
             )
         return f"You would pay {self.primary.patient_pays} in total."
 
@@ -181,8 +205,30 @@ def _cost(session: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _codes(session: dict[str, Any]) -> set[str]:
+    return {a["code"] for line in session["lines"] for a in line["adjustments"]}
+
+
+def _marks(run: list[dict[str, Any]], before: dict[str, Any] | None) -> tuple[str, ...]:
+    """What changes at this row: a new benefit year, or a limit reached since the last row."""
+    first = run[0]
+    marks = []
+    if before is not None and first.get("benefit_year_start"):
+        marks.append(
+            f"New benefit year from {date_text(first['benefit_year_start'])}: "
+            "the deductible, visit counts and yearly limits start again."
+        )
+    if before is not None:
+        new = _codes(first) - _codes(before)
+        marks += [text for code, text in LIMIT_MARKS.items() if code in new]
+        if "deductible" in _codes(before) - _codes(first):
+            marks.append(DEDUCTIBLE_MET_MARK)
+    return tuple(marks)
+
+
 def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
     groups = []
+    before: dict[str, Any] | None = None
     for run in consecutive_runs(sessions, _cost):
         first, last = run[0], run[-1]
         if len(run) == 1:
@@ -199,9 +245,38 @@ def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
                 charge=_money(first["totals"]["charge"]),
                 plan_pays=_money(first["totals"]["plan_pays"]),
                 patient_pays=_money(first["totals"]["patient_pays"]),
+                marks=_marks(run, before),
             )
         )
+        before = last
     return tuple(groups)
+
+
+def _per_session(sessions: list[dict[str, Any]]) -> str:
+    """What one session costs the patient: one figure, or the lowest and highest of them."""
+    amounts = [s["totals"]["patient_pays"] for s in sessions]
+    low = min(amounts, key=lambda a: Decimal(a["amount"]))
+    high = max(amounts, key=lambda a: Decimal(a["amount"]))
+    if low["amount"] == high["amount"]:
+        return _money(low)
+    return f"{_money(low)} to {_money(high)}"
+
+
+def _first_visit_due(data: dict[str, Any]) -> str:
+    """What the patient pays at the first visit: a package bought then, and the rest of the visit.
+
+    Each figure is the engine's own (the package price, each other line's share), listed
+    rather than added up here."""
+    first = data["sessions"][0]
+    bought = [p for p in data["packages"] if first["number"] in p["session_numbers"]]
+    if not bought:
+        return _money(first["totals"]["patient_pays"])
+    parts = [f"{_money(p['price'])} for the package ({p['name']})" for p in bought]
+    for line in first["lines"]:
+        in_package = any(a["code"] == "package" for a in line["adjustments"])
+        if not in_package and _nonzero(line["patient_pays"]):
+            parts.append(f"{_money(line['patient_pays'])} for {line['name']}")
+    return " + ".join(parts)
 
 
 def _totals(totals: dict[str, dict[str, str]]) -> tuple[Figure, ...]:
@@ -233,6 +308,7 @@ def _package(package: dict[str, Any]) -> PackageView:
 
 def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
     totals = data["totals"]
+    summary = RANGE_ASSUMPTIONS.get(data["name"], "")
     return ScenarioView(
         name=data["name"],
         title=SCENARIO_TITLES.get(data["name"], title),
@@ -243,6 +319,22 @@ def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
         totals=_totals(totals),
         groups=_groups(data["sessions"]),
         packages=tuple(_package(p) for p in data["packages"]),
+        per_session=_per_session(data["sessions"]),
+        first_visit_due=_first_visit_due(data),
+        summary=summary,
+        plan_pays_anything=_nonzero(totals["plan_pays"]),
+    )
+
+
+def _needling_uncovered(data: dict[str, Any]) -> bool:
+    """Whether the patient pays for needling themselves (self-pay, or the plan pays none of it)."""
+    if data["coverage"] != "insured":
+        return True
+    return any(
+        line["treatment"] == "not_covered"
+        for session in data["scenarios"]["primary"]["sessions"]
+        for line in session["lines"]
+        if {b["code"] for b in line["billing"]} & NEEDLING_CODES
     )
 
 
@@ -296,5 +388,6 @@ def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
         session_count=len(schedule),
         assumptions=tuple(data["assumptions"]),
         warnings=tuple(w["message"] for w in data["warnings"]),
-        notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE),
+        # "Often not covered" only where it is true for this patient: not when the plan pays.
+        notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE) if _needling_uncovered(data) else (ESTIMATE_NOTE,),
     )

@@ -99,6 +99,7 @@ def _page(
         "gfe_errors": _error_summary(gfe_form, "g-"),
         "estimate": None if quote is None else estimate_view(quote=quote, options=options),
         "gfe_form": gfe_form,
+        "gfe_fields": [gfe_form[name] for name in ("name", "date_of_birth", "email", "phone")],
         "notice": notice,
         "notice_due": date_text(notice.deadline.due)
         if notice and notice.deadline and notice.deadline.due

@@ -98,7 +98,11 @@ def test_self_pay_estimate_shows_the_engines_figures_reasons_and_package(client,
     totals = quote.estimate.primary.totals
     assert f"You would pay {money_text(totals.patient_pays, 'USD')} in total." in page
     first = quote.estimate.primary.sessions[0]
-    assert f"You pay per session {money_text(first.totals.patient_pays, 'USD')}" in page
+    assert "You pay each" in page
+    assert re.search(
+        rf"Sessions? 1\b[^$]*{re.escape(money_text(first.totals.charge, 'USD'))}", page
+    )
+    assert money_text(first.totals.patient_pays, "USD") in page
     for line in first.lines:
         for adjustment in line.adjustments:
             assert adjustment.message in page
