@@ -43,6 +43,14 @@ LIMIT_MARKS = {
     "oop_max_reached": "Your out-of-pocket maximum is reached: from here your plan pays in full.",
 }
 DEDUCTIBLE_MET_MARK = "Your deductible is met: from here your plan pays its share."
+# For a patient whose plan is not among the clinic's: what to ask the insurer before care.
+INSURER_QUESTIONS = (
+    "Is dry needling covered? Ask about the codes 20560 and 20561 by name.",
+    "How much of this year's deductible is left to pay?",
+    "How many visits a year does the plan pay for, and how many have you used?",
+    "Is prior authorization (the plan's approval before treatment) needed?",
+    "Is the clinic in your plan's network, and what share (coinsurance or copay) would you pay?",
+)
 SCENARIO_TITLES = {
     "worst_case": "If your plan pays nothing (the figure to plan on)",
     "best_case": "If your plan pays as its terms say",
@@ -116,6 +124,15 @@ class ScenarioView:
 
 
 @dataclass(frozen=True)
+class SelfPayComparison:
+    """A range set beside paying yourself for the same care, and which is cheaper."""
+
+    self_pay: str
+    sentence: str
+    package_note: str
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     """What the patient asked for, in words."""
 
@@ -146,6 +163,9 @@ class EstimateView:
     assumptions: tuple[str, ...]
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
+    comparison: SelfPayComparison | None = None
+    not_listed: bool = False
+    insurer_questions: tuple[str, ...] = ()
 
     @property
     def plan_pays_anything(self) -> bool:
@@ -338,7 +358,53 @@ def _needling_uncovered(data: dict[str, Any]) -> bool:
     )
 
 
-def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | None) -> PlanSummary:
+def _total(quote: Quote, scenario: str) -> Decimal:
+    return Decimal(quote.result_data()["scenarios"][scenario]["totals"]["patient_pays"]["amount"])
+
+
+def self_pay_comparison(*, quote: Quote, self_pay: Quote) -> SelfPayComparison | None:
+    """Which is cheaper for a range: paying yourself, or the plan at its worst (or best)."""
+    if quote.estimate.best is None:
+        return None
+    data = self_pay.result_data()["scenarios"]["primary"]
+    currency = quote.result_data()["currency"]
+    mine = Decimal(data["totals"]["patient_pays"]["amount"])
+    best, worst = _total(quote, "best"), _total(quote, "primary")
+    values = {
+        "self_pay": money_text(mine, currency),
+        "best": money_text(best, currency),
+        "worst": money_text(worst, currency),
+    }
+    if mine < best:
+        sentence = (
+            "Paying yourself would cost {self_pay}: less than even the best case with your "
+            "plan ({best}). Paying yourself is the cheaper choice."
+        )
+    elif mine < worst:
+        sentence = (
+            "Paying yourself would cost {self_pay}: less than the worst case with your plan "
+            "({worst}). If your plan may not cover dry needling, paying yourself is cheaper."
+        )
+    else:
+        sentence = (
+            "Paying yourself would cost {self_pay}: no less than the worst case with your plan "
+            "({worst}). Using your plan costs you no more."
+        )
+    package_note = (
+        "The self-pay price includes a prepaid package, paid at the first visit."
+        if data["packages"]
+        else ""
+    )
+    return SelfPayComparison(
+        self_pay=values["self_pay"],
+        sentence=sentence.format(**values),
+        package_note=package_note,
+    )
+
+
+def plan_summary(
+    *, quote: Quote, options: QuoteOptions, plan: InsurancePlan | None, not_listed: bool = False
+) -> PlanSummary:
     """The patient's choices in words, and what to expect at each session."""
     item = quote.input.items[0]
     service = options.service(item.service_code)
@@ -350,12 +416,17 @@ def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | N
         f"{per_week} a week, from {date_text(quote.input.start_date)}"
     )
     mode = quote.input.coverage_mode
-    if mode == "self_pay":
+    if not_listed:
+        coverage = "Your plan is not listed, so this is what you would pay yourself"
+    elif mode == "self_pay":
         coverage = "Paying yourself (self-pay)"
     elif mode == "insured":
         coverage = f"Billing your plan: {plan}"
     else:
-        coverage = f"Not sure of your coverage (the range assumes {plan} at its best)"
+        coverage = (
+            f"Not sure of your coverage: the best case assumes a plan like {plan}, "
+            "the plan the clinic assumes when a patient is not sure"
+        )
     return PlanSummary(
         treatment=service.name if service else item.service_code,
         length=f"{item.duration_minutes} minutes",
@@ -367,8 +438,18 @@ def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | N
     )
 
 
-def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
-    """The quote ready to show: every amount formatted, every reason in words."""
+def estimate_view(
+    *,
+    quote: Quote,
+    options: QuoteOptions,
+    self_pay: Quote | None = None,
+    not_listed: bool = False,
+) -> EstimateView:
+    """The quote ready to show: every amount formatted, every reason in words.
+
+    self_pay: the same care priced as self-pay, to compare with a range; not_listed: the
+    patient's plan is not among the clinic's (priced as self-pay, with what to ask the insurer).
+    """
     data = quote.result_data()
     scenarios = data["scenarios"]
     primary = _scenario(scenarios["primary"], "Your estimate")
@@ -382,7 +463,7 @@ def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
         is_range=data["is_range"],
         primary=primary,
         best=best,
-        plan=plan_summary(quote=quote, options=options, plan=quote.plan),
+        plan=plan_summary(quote=quote, options=options, plan=quote.plan, not_listed=not_listed),
         first_visit=date_text(schedule[0]),
         last_visit=date_text(schedule[-1]),
         session_count=len(schedule),
@@ -390,4 +471,9 @@ def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
         warnings=tuple(w["message"] for w in data["warnings"]),
         # "Often not covered" only where it is true for this patient: not when the plan pays.
         notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE) if _needling_uncovered(data) else (ESTIMATE_NOTE,),
+        comparison=None
+        if self_pay is None
+        else self_pay_comparison(quote=quote, self_pay=self_pay),
+        not_listed=not_listed,
+        insurer_questions=INSURER_QUESTIONS if not_listed else (),
     )

@@ -34,9 +34,12 @@ QUOTE_FIELDS = (
     "plan",
     "deductible_met",
 )
+# A patient whose plan is not among the clinic's: priced as self-pay, with what to ask the insurer.
+NOT_LISTED = "not_listed"
 COVERAGE_LABELS = {
     CoverageMode.SELF_PAY: "I'll pay myself",
     CoverageMode.INSURED: "My insurance plan",
+    NOT_LISTED: "My plan isn't listed",
     CoverageMode.UNKNOWN: "I'm not sure",
 }
 # Where the quote use case reports a problem → the form field it belongs beside.
@@ -173,12 +176,12 @@ class QuoteForm(forms.Form):
             (str(m), f"{m} minutes") for m in durations
         ]
         self._choice_field("add_on").choices = [(a.code, a.name) for a in options.add_ons]
-        modes = [CoverageMode.SELF_PAY, CoverageMode.INSURED]
+        modes: list[str] = [CoverageMode.SELF_PAY]
+        if options.plans:
+            modes += [CoverageMode.INSURED, NOT_LISTED]
         if options.unsure_available:
             modes.append(CoverageMode.UNKNOWN)
-        if not options.plans:
-            modes.remove(CoverageMode.INSURED)
-        self.coverage_modes = [(m.value, COVERAGE_LABELS[m]) for m in modes]
+        self.coverage_modes = [(str(m), COVERAGE_LABELS[m]) for m in modes]
         self._choice_field("coverage").choices = self.coverage_modes
         self._choice_field("plan").choices = [("", "Choose your plan")] + [
             (str(p.pk), str(p)) for p in options.plans
@@ -228,10 +231,15 @@ class QuoteForm(forms.Form):
             field = next((f for rx, f in _PROBLEM_FIELDS if rx.match(problem.field)), None)
             self.add_error(field, problem.message)
 
+    @property
+    def not_listed(self) -> bool:
+        """Whether the patient's plan is not among the clinic's (priced as self-pay)."""
+        return self.cleaned_data.get("coverage") == NOT_LISTED
+
     def quote_input(self) -> QuoteInput:
         """The valid answers as the quote use case takes them."""
         data = self.cleaned_data
-        mode = data["coverage"]
+        mode = CoverageMode.SELF_PAY if self.not_listed else data["coverage"]
         met = data.get("deductible_met") if mode == CoverageMode.INSURED else None
         item = pricing.PlanItem(
             service_code=data["service"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -20,13 +21,14 @@ from django_ratelimit.core import get_usage
 from estimator.catalog_cache import catalog_days, catalog_token, responses
 from estimator.documents.quote_pdf import quote_pdf_bytes
 from estimator.formatting import currency_words, date_text
-from estimator.models import Clinic, GoodFaithEstimateRequest
+from estimator.models import Clinic, CoverageMode, GoodFaithEstimateRequest
 from estimator.notices import Notice
+from estimator.pricing import Standing
 from estimator.quotes import Quote, QuoteInvalid, quote_build
 from estimator.selectors import notice_for_quote
 from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe_request_due
 
-from .display import estimate_view
+from .display import EstimateView, estimate_view
 from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
 from .options import QuoteOptions, quote_options, quote_options_current
 
@@ -54,6 +56,29 @@ def _quote(form: QuoteForm) -> Quote | None:
     except QuoteInvalid as invalid:
         form.add_problems(invalid.problems)
         return None
+
+
+def _self_pay_alternative(quote: Quote) -> Quote | None:
+    """The same care priced as self-pay, set beside a range (the engine prices it, not the page)."""
+    if quote.input.coverage_mode != CoverageMode.UNKNOWN:
+        return None
+    try:
+        return quote_build(
+            quote=dataclasses.replace(
+                quote.input, coverage_mode=CoverageMode.SELF_PAY, plan=None, standing=Standing()
+            )
+        )
+    except QuoteInvalid:
+        return None
+
+
+def _estimate(quote: Quote, options: QuoteOptions, form: QuoteForm) -> EstimateView:
+    return estimate_view(
+        quote=quote,
+        options=options,
+        self_pay=_self_pay_alternative(quote),
+        not_listed=form.not_listed,
+    )
 
 
 def _quote_query(data: QueryDict) -> list[tuple[str, str]]:
@@ -97,7 +122,7 @@ def _page(
         "choices": quote_form_choices(form),
         "errors": _error_summary(form, "f-"),
         "gfe_errors": _error_summary(gfe_form, "g-"),
-        "estimate": None if quote is None else estimate_view(quote=quote, options=options),
+        "estimate": None if quote is None else _estimate(quote, options, form),
         "gfe_form": gfe_form,
         "gfe_fields": [gfe_form[name] for name in ("name", "date_of_birth", "email", "phone")],
         "notice": notice,
@@ -201,12 +226,12 @@ def quote_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     answered = _answer(request, slug)
     if isinstance(answered, HttpResponse):
         return answered
-    options, _form, quote = answered
+    options, form, quote = answered
     if quote is None:
         return redirect(
             reverse("estimator:quote", args=[slug]) + "?" + urlencode(_quote_query(request.GET))
         )
-    view = estimate_view(quote=quote, options=options)
+    view = _estimate(quote, options, form)
     response = HttpResponse(quote_pdf_bytes(view=view), content_type="application/pdf")
     name = f"estimate-{slug}-{quote.input.start_date:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -83,3 +83,33 @@ def test_session_table_marks_a_new_benefit_year_inline(client, cascade):
     answers = {**SELF_PAY, "coverage": "insured", "plan": plan.pk, "sessions": "8"}
     page = text(client.get(url(answers=answers)))
     assert "New benefit year from Jan 1, 2027" in page
+
+
+def test_not_sure_names_the_cheaper_of_the_range_and_paying_yourself(client, cascade):
+    answers = {**SELF_PAY, "coverage": "unknown"}
+    page = text(client.get(url(answers=answers)))
+    unsure = engine_quote(cascade, mode="unknown")
+    self_pay = engine_quote(cascade)
+    assert unsure.estimate.best is not None
+    mine = self_pay.estimate.primary.totals.patient_pays
+    worst = unsure.estimate.primary.totals.patient_pays
+    assert f"Paying yourself would cost {money_text(mine, 'USD')}" in page
+    # The starter catalog's package makes paying yourself cheaper than the worst case.
+    assert unsure.estimate.best.totals.patient_pays <= mine < worst
+    assert f"less than the worst case with your plan ({money_text(worst, 'USD')})" in page
+    assert "paying yourself is cheaper" in page
+    assert "The self-pay price includes a prepaid package" in page
+    assert "the best case assumes a plan like" in page
+
+
+def test_plan_not_listed_gives_the_self_pay_figure_and_what_to_ask(client, cascade):
+    page = text(client.get(url(answers={**SELF_PAY, "coverage": "not_listed"})))
+    total = engine_quote(cascade).estimate.primary.totals.patient_pays
+    assert f"You would pay {money_text(total, 'USD')} in total." in page
+    assert "Your plan isn't listed: what to ask your insurer" in page
+    assert "20560 and 20561" in page and "prior authorization" in page
+
+
+def test_plan_not_listed_is_offered_only_where_the_clinic_lists_plans(client, cascade):
+    html = client.get(url()).content.decode()
+    assert 'value="not_listed"' in html and "My plan isn&#x27;t listed" in html
