@@ -51,6 +51,13 @@ def currency_words(code: str) -> str:
     return CURRENCY_WORDS.get(code, code)
 
 
+def percent_text(value: Decimal | str | int) -> str:
+    """'20%' for 20.00, '12.5%' for 12.50: no trailing zeros."""
+    number = Decimal(str(value))
+    text = f"{number.normalize():f}" if number != number.to_integral() else f"{number:.0f}"
+    return f"{text}%"
+
+
 def date_text(day: dt.date | str) -> str:
     """'Nov 26, 2026'."""
     value = dt.date.fromisoformat(day) if isinstance(day, str) else day

@@ -5,6 +5,7 @@ Nothing here adds or rounds money: every figure is one the engine produced, only
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from estimator.formatting import (
     currency_words,
     date_text,
     money_text,
+    percent_text,
 )
 from estimator.models import Clinic, InsurancePlan
 from estimator.quotes import Quote
@@ -164,6 +166,7 @@ class EstimateView:
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
     comparison: SelfPayComparison | None = None
+    plan_terms: tuple[str, ...] = ()
     not_listed: bool = False
     insurer_questions: tuple[str, ...] = ()
 
@@ -358,6 +361,45 @@ def _needling_uncovered(data: dict[str, Any]) -> bool:
     )
 
 
+def plan_terms(plan: InsurancePlan) -> tuple[str, ...]:
+    """The plan's terms in plain words, one per line."""
+    currency = plan.currency
+    terms = []
+    if plan.deductible.amount > 0:
+        terms.append(
+            f"Deductible: {money_text(plan.deductible.amount, currency)} a year, which you pay "
+            "before the plan starts to pay."
+        )
+    if plan.copay.amount > 0:
+        terms.append(f"Copay: {money_text(plan.copay.amount, currency)} a visit.")
+    if plan.coinsurance_percent > 0:
+        terms.append(
+            f"Coinsurance: you pay {percent_text(plan.coinsurance_percent)} of the allowed "
+            "amount after the deductible."
+        )
+    if plan.reimbursement_percent > 0:
+        terms.append(f"The plan pays back {percent_text(plan.reimbursement_percent)} of a visit.")
+    if plan.per_visit_max.amount > 0:
+        terms.append(
+            f"The plan pays at most {money_text(plan.per_visit_max.amount, currency)} a visit."
+        )
+    if plan.annual_max.amount > 0:
+        terms.append(
+            f"Yearly maximum: the plan pays at most {money_text(plan.annual_max.amount, currency)}"
+            " a year."
+        )
+    if plan.out_of_pocket_max.amount > 0:
+        terms.append(
+            f"Out-of-pocket maximum: {money_text(plan.out_of_pocket_max.amount, currency)} a "
+            "year; past it the plan pays in full."
+        )
+    if plan.visit_limit:
+        terms.append(f"Visit limit: {plan.visit_limit} visits a year.")
+    start = dt.date(2000, plan.benefit_year_start_month, plan.benefit_year_start_day)
+    terms.append(f"The benefit year starts on {start:%b} {start.day}.")
+    return tuple(terms)
+
+
 def _total(quote: Quote, scenario: str) -> Decimal:
     return Decimal(quote.result_data()["scenarios"][scenario]["totals"]["patient_pays"]["amount"])
 
@@ -475,5 +517,6 @@ def estimate_view(
         if self_pay is None
         else self_pay_comparison(quote=quote, self_pay=self_pay),
         not_listed=not_listed,
+        plan_terms=plan_terms(quote.plan) if quote.plan is not None else (),
         insurer_questions=INSURER_QUESTIONS if not_listed else (),
     )

@@ -28,7 +28,7 @@ from estimator.quotes import Quote, QuoteInvalid, quote_build
 from estimator.selectors import notice_for_quote
 from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe_request_due
 
-from .display import EstimateView, estimate_view
+from .display import EstimateView, estimate_view, plan_terms
 from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
 from .options import QuoteOptions, quote_options, quote_options_current
 
@@ -120,6 +120,8 @@ def _page(
         "options": options,
         "form": form,
         "choices": quote_form_choices(form),
+        "year_fields": form.year_fields(),
+        "plan_terms": plan_terms(plan) if (plan := form.chosen_plan()) else (),
         "errors": _error_summary(form, "f-"),
         "gfe_errors": _error_summary(gfe_form, "g-"),
         "estimate": None if quote is None else _estimate(quote, options, form),
