@@ -17,6 +17,7 @@ from estimator.formatting import (
     date_text,
     money_text,
     percent_text,
+    plain_figures,
 )
 from estimator.models import Clinic, InsurancePlan
 from estimator.quotes import Quote
@@ -53,6 +54,17 @@ INSURER_QUESTIONS = (
     "Is prior authorization (the plan's approval before treatment) needed?",
     "Is the clinic in your plan's network, and what share (coinsurance or copay) would you pay?",
 )
+# Engine sentences that read as notes to staff, said for patients (keyed by adjustment code;
+# {amount} is the adjustment's own amount).
+PATIENT_WORDING = {
+    "allowed_full_charge": (
+        "The clinic has no record of what your plan allows for this, so the estimate assumes "
+        "your plan accepts the full price of {amount}."
+    ),
+    "written_off": (
+        "You do not pay the {amount} above what your plan allows: the clinic writes it off."
+    ),
+}
 SCENARIO_TITLES = {
     "worst_case": "If your plan pays nothing (the figure to plan on)",
     "best_case": "If your plan pays as its terms say",
@@ -199,13 +211,23 @@ def _nonzero(value: dict[str, str]) -> bool:
     return Decimal(value["amount"]) != 0
 
 
+def _reason(adjustment: dict[str, Any], currency: str) -> str:
+    """An adjustment's reason as a patient reads it: plain words, the page's formats."""
+    wording = PATIENT_WORDING.get(adjustment["code"])
+    if wording is not None:
+        return wording.format(amount=_money(adjustment["amount"]))
+    return plain_figures(adjustment["message"], currency)
+
+
 def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> LineView:
     codes = billing_text(line["billing"])
 
     # Every session of a group costs the same, so the first one's reasons explain them all; the
     # others' may differ only in what they name ("session 2 of 6", the deductible left).
     def messages(session: dict[str, Any]) -> list[str]:
-        return [a["message"] for a in session["lines"][index]["adjustments"]]
+        return [
+            _reason(a, line["charge"]["currency"]) for a in session["lines"][index]["adjustments"]
+        ]
 
     reasons = messages(sessions[0])
     if reasons and any(messages(s) != reasons for s in sessions[1:]):
@@ -335,7 +357,9 @@ def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
     return ScenarioView(
         name=data["name"],
         title=SCENARIO_TITLES.get(data["name"], title),
-        assumptions=tuple(data["assumptions"]),
+        assumptions=tuple(
+            plain_figures(a, totals["charge"]["currency"]) for a in data["assumptions"]
+        ),
         patient_pays=_money(totals["patient_pays"]),
         plan_pays=_money(totals["plan_pays"]),
         charge=_money(totals["charge"]),
@@ -509,8 +533,8 @@ def estimate_view(
         first_visit=date_text(schedule[0]),
         last_visit=date_text(schedule[-1]),
         session_count=len(schedule),
-        assumptions=tuple(data["assumptions"]),
-        warnings=tuple(w["message"] for w in data["warnings"]),
+        assumptions=tuple(plain_figures(a, data["currency"]) for a in data["assumptions"]),
+        warnings=tuple(plain_figures(w["message"], data["currency"]) for w in data["warnings"]),
         # "Often not covered" only where it is true for this patient: not when the plan pays.
         notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE) if _needling_uncovered(data) else (ESTIMATE_NOTE,),
         comparison=None

@@ -14,7 +14,7 @@ from django.core.validators import RegexValidator
 
 from estimator import pricing
 from estimator.business_days import business_days_after
-from estimator.formatting import money_text
+from estimator.formatting import money_text, plain_figures
 from estimator.models import CoverageMode
 from estimator.quotes import Problem, QuoteInput
 from estimator.services import PatientDetails
@@ -329,7 +329,8 @@ class QuoteForm(forms.Form):
         """Show the quote use case's problems beside the fields they concern."""
         for problem in problems:
             field = next((f for rx, f in _PROBLEM_FIELDS if rx.match(problem.field)), None)
-            self.add_error(field, problem.message)
+            # In the page's formats: a date as "Dec 2, 2026", like every other date on it.
+            self.add_error(field, plain_figures(problem.message, self.options.clinic.currency))
 
     @property
     def not_listed(self) -> bool:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("quote/<slug:slug>/estimate.pdf", views.quote_pdf, name="quote_pdf"),
     path("quote/<slug:slug>/request/", views.gfe_request, name="gfe_request"),
     path("quote/<slug:slug>/request/sent/", views.gfe_request_sent, name="gfe_request_sent"),
+    path("glossary/", views.glossary, name="glossary"),
 ]

@@ -30,6 +30,7 @@ from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe
 
 from .display import EstimateView, estimate_view, plan_terms
 from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
+from .glossary import TERMS
 from .options import QuoteOptions, quote_options, quote_options_current
 
 SESSION_KEY = "gfe_request"
@@ -151,6 +152,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """A short welcome that leads to the quote page of the clinic (or a choice of clinics)."""
     clinics = Clinic.objects.filter(active=True)
     return render(request, "estimator/home.html", {"clinics": clinics})
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    """The words of insurance and billing in plain language, each with an anchor to link to."""
+    return render(request, "estimator/glossary.html", {"terms": TERMS})
 
 
 @require_GET

@@ -113,3 +113,39 @@ def test_plan_not_listed_gives_the_self_pay_figure_and_what_to_ask(client, casca
 def test_plan_not_listed_is_offered_only_where_the_clinic_lists_plans(client, cascade):
     html = client.get(url()).content.decode()
     assert 'value="not_listed"' in html and "My plan isn&#x27;t listed" in html
+
+
+def test_glossary_explains_each_word_and_the_page_links_to_it(client, cascade):
+    glossary = client.get("/glossary/")
+    assert glossary.status_code == 200
+    html = glossary.content.decode()
+    for slug in (
+        "deductible",
+        "coinsurance",
+        "copay",
+        "allowed-amount",
+        "written-off",
+        "benefit-year",
+        "prior-authorization",
+        "out-of-pocket-maximum",
+        "billing-code",
+        "good-faith-estimate",
+        "abn",
+    ):
+        assert f'id="{slug}"' in html
+    plan = InsurancePlan.objects.get(name="Preferred PPO")
+    page = client.get(url(answers={**SELF_PAY, "coverage": "insured", "plan": plan.pk}))
+    result = page.content.decode()
+    for slug in ("deductible", "coinsurance", "out-of-pocket-maximum", "billing-code"):
+        assert f'href="/glossary/#{slug}"' in result
+
+
+def test_engine_notes_to_staff_are_said_for_patients_in_the_pages_formats(client, starter_catalog):
+    plan = InsurancePlan.objects.get(clinic__slug="harbour")
+    answers = {**SELF_PAY, "service": "ims", "add_on": [], "coverage": "insured", "plan": plan.pk}
+    page = text(client.get(url("harbour", answers=answers)))
+    assert "No allowed amount is on file" not in page
+    assert "the estimate assumes your plan accepts the full price of $" in page
+    assert "CA$" not in page
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", page)
+    assert not re.search(r"\d\.\d\d%", page)
