@@ -465,6 +465,9 @@ class Choice:
     hint: str = ""
     data: str = ""
     suggested: bool = False
+    # For the script: an add-on's minutes; a treatment's price for each length, as shown.
+    minutes: int = 0
+    prices: str = ""
 
 
 def _selected(form: QuoteForm, name: str) -> list[str]:
@@ -505,6 +508,7 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
                 hint=" · ".join(f"{m} min: {money_text(price)}" for m, price in s.prices),
                 data=" ".join(str(m) for m in s.durations),
                 suggested=s.code in suggested,
+                prices=";".join(f"{m}={money_text(price)}" for m, price in s.prices),
             )
             for s in options.services
         ],
@@ -525,6 +529,7 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
                 hint=f"+{a.minutes} minutes · {money_text(a.price)} "
                 + ("per 15 minutes" if a.per_unit else "per session"),
                 data=" ".join(sorted(a.services)),
+                minutes=a.minutes,
             )
             for a in options.add_ons
         ],

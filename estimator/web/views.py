@@ -29,7 +29,14 @@ from estimator.selectors import notice_for_quote
 from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe_request_due
 
 from .display import EstimateView, estimate_view, plan_terms
-from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
+from .forms import (
+    QUOTE_FIELDS,
+    Choice,
+    GfeRequestForm,
+    QuoteForm,
+    describe_fields,
+    quote_form_choices,
+)
 from .glossary import TERMS
 from .options import QuoteOptions, quote_options, quote_options_current
 
@@ -87,13 +94,19 @@ def _quote_query(data: QueryDict) -> list[tuple[str, str]]:
     return [(name, value) for name in QUOTE_FIELDS for value in data.getlist(name)]
 
 
-def _error_summary(form: Any, prefix: str) -> list[tuple[str, str]]:
+def _error_summary(
+    form: Any, prefix: str, choices: dict[str, list[Choice]] | None = None
+) -> list[tuple[str, str]]:
     links = []
     for name, messages in form.errors.items():
         if name == "__all__":
             anchor = f"{prefix}form"
         elif name in _GROUPS:
-            anchor = f"{prefix}{name}-0"
+            # The chosen control of a group (visible: the script hides only what does not
+            # apply), else its first one.
+            group = (choices or {}).get(name, [])
+            index = next((i for i, c in enumerate(group) if c.checked), 0)
+            anchor = f"{prefix}{name}-{index}"
         else:
             anchor = f"{prefix}{name}"
         links += [(anchor, message) for message in messages]
@@ -113,6 +126,7 @@ def _page(
     query = _quote_query(answers) if form.is_bound else []
     describe_fields(form)
     describe_fields(gfe_form)
+    choices = quote_form_choices(form)
     # What the patient is owed besides this estimate, and whether to offer the GFE request.
     notice: Notice | None = None if quote is None else notice_for_quote(quote=quote)
     context = {
@@ -120,10 +134,10 @@ def _page(
         "currency_name": currency_words(options.clinic.currency),
         "options": options,
         "form": form,
-        "choices": quote_form_choices(form),
+        "choices": choices,
         "year_fields": form.year_fields(),
         "plan_terms": plan_terms(plan) if (plan := form.chosen_plan()) else (),
-        "errors": _error_summary(form, "f-"),
+        "errors": _error_summary(form, "f-", choices),
         "gfe_errors": _error_summary(gfe_form, "g-"),
         "estimate": None if quote is None else _estimate(quote, options, form),
         "gfe_form": gfe_form,

@@ -185,7 +185,7 @@ def test_errors_are_shown_beside_the_field_and_in_the_summary(
     error = re.search(rf'<p class="field-error" id="f-{field}-error">(.*?)</p>', page, re.S)
     assert error is not None, page
     assert message in error.group(1).replace("&#x27;", "'")
-    assert re.search(rf'<a href="#f-{field}(-0)?">', page)
+    assert re.search(rf'<a href="#f-{field}(-\d+)?">', page)
     assert response["Content-Type"].startswith("text/html")
 
 
@@ -228,3 +228,12 @@ def test_quote_answers_are_a_bookmarkable_get_with_no_personal_details(client, c
     assert pdf is not None
     for personal in ("name=", "email", "date_of_birth", "phone"):
         assert personal not in pdf.group(1)
+
+
+def test_a_too_long_session_links_to_the_chosen_length_not_a_hidden_one(client, cascade):
+    answers = {**SELF_PAY, "service": "dry-needling-3-plus", "minutes": "60"}
+    page = client.get(url(answers=answers)).content.decode()
+    # 15 and 30 minutes come first; 60 is the chosen one, the one the script keeps visible.
+    chosen = re.search(r'id="(f-minutes-\d+)" value="60" checked', page)
+    assert chosen is not None
+    assert f'<a href="#{chosen.group(1)}">The session would last 75 minutes' in page
