@@ -35,7 +35,7 @@ ESTIMATE_NOTE = (
 # What each end of a range assumes, in one sentence the patient reads beside its figure.
 RANGE_ASSUMPTIONS = {
     "best_case": "if your plan covers the treatment as its terms say.",
-    "worst_case": "if your plan pays nothing, for example because it does not cover dry needling.",
+    "worst_case": "if your plan pays nothing.",
 }
 NEEDLING_CODES = frozenset({"20560", "20561"})
 # Adjustments that change what a session costs from then on: marked in the session table.
@@ -443,24 +443,20 @@ def self_pay_comparison(*, quote: Quote, self_pay: Quote) -> SelfPayComparison |
     }
     if mine < best:
         sentence = (
-            "Paying yourself would cost {self_pay}: less than even the best case with your "
-            "plan ({best}). Paying yourself is the cheaper choice."
+            "Paying yourself would cost {self_pay}, less than even the best case ({best}): "
+            "paying yourself is cheaper."
         )
     elif mine < worst:
         sentence = (
-            "Paying yourself would cost {self_pay}: less than the worst case with your plan "
-            "({worst}). If your plan may not cover dry needling, paying yourself is cheaper."
+            "Paying yourself would cost {self_pay}, less than the worst case ({worst}): "
+            "unless your plan confirms it pays, paying yourself is cheaper."
         )
     else:
         sentence = (
-            "Paying yourself would cost {self_pay}: no less than the worst case with your plan "
-            "({worst}). Using your plan costs you no more."
+            "Paying yourself would cost {self_pay}, no less than the worst case ({worst}): "
+            "using your plan costs you no more."
         )
-    package_note = (
-        "The self-pay price includes a prepaid package, paid at the first visit."
-        if data["packages"]
-        else ""
-    )
+    package_note = "That includes a prepaid package." if data["packages"] else ""
     return SelfPayComparison(
         self_pay=values["self_pay"],
         sentence=sentence.format(**values),
