@@ -135,6 +135,7 @@ class ScenarioView:
     first_visit_due: str
     summary: str
     plan_pays_anything: bool
+    plan_pays_text: str
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,15 @@ def _package(package: dict[str, Any]) -> PackageView:
     )
 
 
+def _plan_pays_text(totals: dict[str, dict[str, str]]) -> str:
+    """What the plan pays at this end, saying why when it is nothing."""
+    if _nonzero(totals["plan_pays"]):
+        return f"Insurance pays {_money(totals['plan_pays'])}."
+    if _nonzero(totals["deductible"]):
+        return "Insurance pays nothing: what you pay goes toward your deductible."
+    return "Insurance pays nothing."
+
+
 def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
     totals = data["totals"]
     summary = RANGE_ASSUMPTIONS.get(data["name"], "")
@@ -370,6 +380,7 @@ def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
         first_visit_due=_first_visit_due(data),
         summary=summary,
         plan_pays_anything=_nonzero(totals["plan_pays"]),
+        plan_pays_text=_plan_pays_text(totals),
     )
 
 

@@ -117,3 +117,20 @@ def test_session_length_shows_live_and_a_too_long_session_is_caught_before_sendi
             By.CSS_SELECTOR, f'label[for="{target.get_attribute("id")}"]'
         ).is_displayed()
     )
+
+
+def test_good_faith_estimate_request_errors_take_focus(browser, live_server, starter_catalog):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(*PHONE)
+    answers = {**SELF_PAY, "start": "2026-12-14"}  # far enough ahead for a request
+    browser.get(live_server.url + url("cascade", answers=answers))
+    wait_for(browser, "#g-form")
+    button = browser.find_element(By.CSS_SELECTOR, '#g-form button[type="submit"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    summary = wait_for(browser, "#gfe-error-summary")
+    assert browser.switch_to.active_element == summary
+    link = summary.find_element(By.CSS_SELECTOR, 'a[href="#g-name"]')
+    link.click()
+    assert browser.switch_to.active_element.get_attribute("id") == "g-name"

@@ -149,3 +149,11 @@ def test_engine_notes_to_staff_are_said_for_patients_in_the_pages_formats(client
     assert "CA$" not in page
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", page)
     assert not re.search(r"\d\.\d\d%", page)
+
+
+def test_a_range_says_why_the_plan_pays_nothing_instead_of_zero_at_both_ends(client, cascade):
+    page = text(client.get(url(answers={**SELF_PAY, "coverage": "unknown"})))
+    quote = engine_quote(cascade, mode="unknown")
+    assert quote.estimate.best is not None
+    assert quote.estimate.best.totals.plan_pays == 0  # the $500 deductible takes it all
+    assert "Insurance pays nothing: what you pay goes toward your deductible." in page
