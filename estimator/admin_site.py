@@ -40,6 +40,11 @@ GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("estimator.InsurancePlan", "estimator.CoverageRule", "estimator.Payer"),
     ),
     (
+        "Webhooks",
+        "webhooks",
+        ("estimator.WebhookEndpoint", "estimator.WebhookDelivery"),
+    ),
+    (
         "Security",
         "security",
         (

@@ -16,6 +16,7 @@ class EstimatorConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .catalog_triggers import catalog_triggers_after_migrate
         from .repricing import repricing_connect
         from .roles import roles_after_migrate

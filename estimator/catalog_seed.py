@@ -35,9 +35,10 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "starter_ca
 class _Loader:
     """Counts what was created and what was already there."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, thorough: bool = True) -> None:
         self.created: Counter[str] = Counter()
         self.kept: Counter[str] = Counter()
+        self.thorough = thorough
 
     def get_or_create(self, model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> M:
         existing = model._default_manager.filter(**lookup).first()
@@ -48,7 +49,10 @@ class _Loader:
         obj = model(**lookup, **values)
         if isinstance(obj, EffectiveDated):
             obj.allow_past_start = True  # the opening prices of a fresh install
-        obj.full_clean()
+        # Not thorough: uniqueness and Meta.constraints are left to the database (it enforces
+        # both); tests load the starter catalog hundreds of times, and these checks were two
+        # thirds of its queries. The thorough load is tested to pass every check.
+        obj.full_clean(validate_unique=self.thorough, validate_constraints=self.thorough)
         obj.save()
         self.created[str(name)] += 1
         return obj
@@ -63,10 +67,15 @@ def _date(value: str | None) -> dt.date | None:
 
 
 @transaction.atomic
-def catalog_load_starter(*, path: Path = DEFAULT_PATH) -> dict[str, dict[str, int]]:
-    """Load the starter catalog; returns counts of rows created and rows already present."""
+def catalog_load_starter(
+    *, path: Path = DEFAULT_PATH, thorough: bool = True
+) -> dict[str, dict[str, int]]:
+    """Load the starter catalog; returns counts of rows created and rows already present.
+
+    thorough=False skips the uniqueness and constraint queries of each row's full_clean (the
+    database still enforces them): for the test suite's fixture."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    loader = _Loader()
+    loader = _Loader(thorough=thorough)
     payers = {
         p["name"]: loader.get_or_create(Payer, {"name": p["name"]}, _without(p, "name"))
         for p in data["payers"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from .documents.estimate_email import estimate_email_kind, estimate_email_message
-from .models import EmailStatus, Estimate, EstimateEmail, EstimateStatus
+from .formatting import date_text
+from .models import (
+    EmailStatus,
+    Estimate,
+    EstimateEmail,
+    EstimateStatus,
+    GoodFaithEstimateRequest,
+    RequestStatus,
+)
+from .patient_links import patient_link_create, patient_link_url
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +92,24 @@ def estimate_email_send(*, estimate: Estimate, to: str = "", by: Any = None) -> 
     return email
 
 
+def estimate_emails_queue(*, estimates: list[Estimate], by: Any = None) -> list[EstimateEmail]:
+    """Queue the email of each issued estimate to the address on it, in one write (renewals)."""
+    requested_by = by if getattr(by, "is_authenticated", False) else None
+    queued = EstimateEmail.objects.bulk_create(
+        EstimateEmail(
+            estimate=estimate,
+            recipient=estimate.patient_email,
+            kind=estimate_email_kind(estimate=estimate),
+            requested_by=requested_by,
+        )
+        for estimate in estimates
+        if estimate.status == EstimateStatus.ISSUED and estimate.patient_email
+    )
+    for email in queued:
+        transaction.on_commit(lambda email=email: _enqueue(email))  # type: ignore[misc]
+    return queued
+
+
 @transaction.atomic
 def estimate_email_retry(*, email: EstimateEmail, by: Any) -> EstimateEmail:
     """Queue a failed (or stuck queued) email again; a sent one stays sent."""
@@ -109,10 +137,10 @@ def estimate_email_deliver(*, email_id: int, last_attempt: bool) -> EstimateEmai
         if email is None or email.status != EmailStatus.QUEUED:
             return email
         try:
-            message = estimate_email_message(
-                estimate=email.estimate, to=email.recipient, kind=email.kind
-            )
-            message.send()
+            # The link is made with the email and undone with it if sending fails: only the
+            # email that went out carries a link that opens (its token is never kept).
+            with transaction.atomic():
+                _send(email)
         except Exception as error:
             failure = error
         else:
@@ -121,8 +149,41 @@ def estimate_email_deliver(*, email_id: int, last_attempt: bool) -> EstimateEmai
             email.attempts += 1
             email.last_error = ""
             email.save(update_fields=["status", "sent_at", "attempts", "last_error", "updated_at"])
+            _requests_answered(email)
             return email
     return _record_failure(email=email, error=failure, last_attempt=last_attempt)
+
+
+def _send(email: EstimateEmail) -> None:
+    link, token = patient_link_create(estimate=email.estimate, email=email)
+    expires = timezone.localdate(
+        link.expires_at, zoneinfo.ZoneInfo(email.estimate.clinic.time_zone)
+    )
+    message = estimate_email_message(
+        estimate=email.estimate,
+        to=email.recipient,
+        kind=email.kind,
+        link=patient_link_url(token=token),
+        link_expires=date_text(expires),
+    )
+    message.send()
+
+
+def _requests_answered(email: EstimateEmail) -> None:
+    """The patient's Good Faith Estimate requests this estimate answers are now sent."""
+    for request in GoodFaithEstimateRequest.objects.select_for_update().filter(
+        estimate_id=email.estimate_id, status__in=[RequestStatus.NEW, RequestStatus.IN_PROGRESS]
+    ):
+        request.status = RequestStatus.SENT
+        # When it went is the email's sent_at; the history keeps this move with that time.
+        request._change_reason = (  # type: ignore[attr-defined]
+            f"{email.get_kind_display()} {email.estimate.reference} emailed to "
+            f"{email.recipient} at {email.sent_at:%Y-%m-%d %H:%M} UTC"
+        )
+        if email.requested_by_id is not None:
+            request.handled_by_id = email.requested_by_id
+        request.full_clean()
+        request.save()
 
 
 def _record_failure(*, email: EstimateEmail, error: Exception, last_attempt: bool) -> EstimateEmail:

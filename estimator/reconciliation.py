@@ -43,6 +43,7 @@ from .models import (
 )
 from .notices import NoticeKind
 from .selectors import notice_for_estimate
+from .webhooks import webhook_emit_billed_charges_flagged
 
 DISPUTE_THRESHOLD = Decimal("400.00")
 DISPUTE_WINDOW = dt.timedelta(days=120)
@@ -126,6 +127,7 @@ def billed_charges_record(
     bill = BilledCharges(estimate=estimate, bill_date=bill_date, api_key=api_key)
     bill.full_clean()
     bill.save()
+    flagged_rows: list[BilledProvider] = []
     for provider in providers:
         billed = sum((line.amount for line in provider.lines), start=ZERO)
         expected = estimate.patient_total.amount if provider.npi == estimate.clinic.npi else ZERO
@@ -147,6 +149,8 @@ def billed_charges_record(
         )
         row.full_clean()
         row.save()
+        if flagged:
+            flagged_rows.append(row)
         lines = []
         for line in provider.lines:
             money: Any = Money(line.amount, currency)
@@ -160,6 +164,14 @@ def billed_charges_record(
             item.full_clean()
             lines.append(item)
         BilledLine.objects.bulk_create(lines)
+    if flagged_rows:
+        # The clinic's integration hears of it in this transaction's commit (docs/api.md).
+        webhook_emit_billed_charges_flagged(
+            estimate=estimate,
+            bill_date=bill_date,
+            over_by=max(flagged_rows, key=lambda row: row.over_by.amount).over_by,
+            dispute_deadline=bill_date + DISPUTE_WINDOW,
+        )
     return bill
 
 

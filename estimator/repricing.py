@@ -36,6 +36,7 @@ from .models import (
     ServicePrice,
 )
 from .quotes import QuoteInput, QuoteInvalid, quote_build
+from .webhooks import webhook_emit_repriced
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ def repricing_candidates(*, clinic: Clinic) -> list[Estimate]:
         Estimate.objects.filter(
             clinic=clinic, status=EstimateStatus.ISSUED, end_date__gte=clinic.today()
         )
+        # Only the request is priced again: reading each one's stored snapshot and result (the
+        # largest columns) was most of the time of a run.
+        .defer("snapshot_data", "result_data")
         .select_related("plan__payer")
         .order_by("pk")
     )
@@ -82,7 +86,7 @@ def _standing(data: dict[str, Any]) -> pricing.Standing:
     )
 
 
-def _quote_input(estimate: Estimate, catalog: ClinicCatalog) -> QuoteInput:
+def repricing_quote_input(estimate: Estimate, catalog: ClinicCatalog) -> QuoteInput:
     """The estimate's frozen request as the quote use case takes it, priced from catalog."""
     data = estimate.request_data
     coverage = data.get("coverage") or {}
@@ -155,7 +159,7 @@ def repricing_run_clinic(*, clinic: Clinic, cause: str) -> int:
         return 0
     # The catalog as it stands now, read afresh: this job runs because it just changed.
     catalog = catalog_build(clinic=clinic, token=catalog_token())
-    inputs = [(estimate, _quote_input(estimate, catalog)) for estimate in estimates]
+    inputs = [(estimate, repricing_quote_input(estimate, catalog)) for estimate in estimates]
     now = timezone.now()
     changed: list[EstimateRepricing] = []
     unchanged: list[int] = []
@@ -176,6 +180,10 @@ def repricing_run_clinic(*, clinic: Clinic, cause: str) -> int:
             unique_fields=["estimate"],
             update_fields=REPRICING_FIELDS,
         )
+        if changed:
+            webhook_emit_repriced(
+                clinic=clinic, references=[row.estimate.reference for row in changed]
+            )
     return len(changed)
 
 

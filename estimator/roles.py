@@ -31,21 +31,31 @@ _FRONT_DESK = {
     "view_estimateemail",
     "retry_estimateemail",
     "view_estimaterepricing",
+    # See the links patients were sent, and close one (a wrong address, the patient asks).
+    "view_patientlink",
+    "revoke_patientlink",
 }
 # Billing manager: everything the front desk does, and keeps the catalog, prices, plans and
 # coverage rules and the API keys; voids, corrects and deletes (draft) estimates; changes
 # prices in bulk and imports the price list (add + change on prices), copies plans (add on
-# plans); unlocks a colleague's locked sign-in.
+# plans); unlocks a colleague's locked sign-in; runs the clinic's webhooks.
 _BILLING_MANAGER = {
     *_FRONT_DESK,
     *(f"{action}_{model}" for model in (*CATALOG, *PLANS, "integrationkey") for action in CRUD),
     "delete_estimate",
     "void_estimate",
-    "supersede_estimate",
+    "supersede_estimate",  # also renews re-priced estimates in bulk
     # Bills reported by integrations against estimates, and how close estimates came.
     "view_billedcharges",
     "view_billedprovider",
     *LOCKOUTS,
+    # Webhooks: register, change, disable and delete endpoints, send a test event; see every
+    # delivery and retry one. Not the front desk's: like API keys, webhooks are the billing
+    # integration's plumbing, and an endpoint's URL says where the clinic's events go.
+    *(f"{action}_webhookendpoint" for action in CRUD),
+    "test_webhookendpoint",
+    "view_webhookdelivery",
+    "retry_webhookdelivery",
 }
 
 ROLES: dict[str, frozenset[str]] = {

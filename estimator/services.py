@@ -20,10 +20,12 @@ from .models import (
     IntegrationKey,
     RequestStatus,
     ServiceType,
+    WebhookEvent,
 )
 from .notices import Notice, NoticeKind, gfe_deadline
 from .quotes import Quote, QuoteInput, quote_build
 from .selectors import notice_for_quote
+from .webhooks import webhook_emit_estimate, webhook_emit_gfe_request
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,45 @@ def _patient_fields(patient: PatientDetails) -> dict[str, Any]:
     }
 
 
+def estimate_new(
+    *,
+    quote: Quote,
+    patient: PatientDetails,
+    source: str,
+    by: Any = None,
+    api_key: IntegrationKey | None = None,
+    supersedes: Estimate | None = None,
+) -> Estimate:
+    """A priced quote as an unsaved draft estimate: frozen inputs, snapshot and result."""
+    currency = quote.estimate.currency
+    primary = quote.estimate.primary.totals
+    best = quote.estimate.best.totals if quote.estimate.best else primary
+    # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
+    amounts: dict[str, Any] = {
+        "total_charge": Money(primary.charge, currency),
+        "patient_total": Money(primary.patient_pays, currency),
+        "patient_total_best": Money(best.patient_pays, currency),
+        "plan_total": Money(primary.plan_pays, currency),
+    }
+    return Estimate(
+        **amounts,
+        clinic=quote.input.clinic,
+        source=source,
+        coverage_mode=quote.input.coverage_mode,
+        plan=quote.plan,
+        **_patient_fields(patient),
+        start_date=quote.estimate.schedule[0],
+        end_date=quote.estimate.schedule[-1],
+        sessions=len(quote.estimate.schedule),
+        request_data=quote.request_data(),
+        snapshot_data=quote.snapshot_data(),
+        result_data=quote.result_data(),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        api_key=api_key,
+        supersedes=supersedes,
+    )
+
+
 @transaction.atomic
 def estimate_create(
     *,
@@ -67,30 +108,11 @@ def estimate_create(
         # Reads are scoped the same way (selectors.estimates_visible).
         raise PermissionDenied(f"This API key may only store estimates for {api_key.clinic}.")
     quote = quote or quote_build(quote=quote_input)
-    currency = quote.estimate.currency
-    primary = quote.estimate.primary.totals
-    best = quote.estimate.best.totals if quote.estimate.best else primary
-    # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
-    amounts: dict[str, Any] = {
-        "total_charge": Money(primary.charge, currency),
-        "patient_total": Money(primary.patient_pays, currency),
-        "patient_total_best": Money(best.patient_pays, currency),
-        "plan_total": Money(primary.plan_pays, currency),
-    }
-    estimate = Estimate(
-        **amounts,
-        clinic=quote_input.clinic,
+    estimate = estimate_new(
+        quote=quote,
+        patient=patient,
         source=source,
-        coverage_mode=quote_input.coverage_mode,
-        plan=quote.plan,
-        **_patient_fields(patient),
-        start_date=quote.estimate.schedule[0],
-        end_date=quote.estimate.schedule[-1],
-        sessions=len(quote.estimate.schedule),
-        request_data=quote.request_data(),
-        snapshot_data=quote.snapshot_data(),
-        result_data=quote.result_data(),
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        by=by,
         api_key=api_key,
         supersedes=supersedes,
     )
@@ -107,6 +129,7 @@ def estimate_create(
         Estimate.services.through(estimate_id=estimate.pk, servicetype_id=pk)
         for pk in ServiceType.objects.filter(code__in=codes).values_list("pk", flat=True)
     )
+    webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_CREATED)
     return estimate
 
 
@@ -121,6 +144,7 @@ def estimate_issue(*, estimate: Estimate, by: Any) -> Estimate:
     estimate._change_reason = f"Issued by {by}"  # type: ignore[attr-defined]
     estimate.full_clean()
     estimate.save()
+    webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_ISSUED)
     return estimate
 
 
@@ -140,6 +164,7 @@ def estimate_void(*, estimate: Estimate, by: Any, reason: str) -> Estimate:
     estimate._change_reason = f"Voided by {by}: {reason}"  # type: ignore[attr-defined]
     estimate.full_clean()
     estimate.save()
+    webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_VOIDED)
     return estimate
 
 
@@ -179,6 +204,7 @@ def _copy_priced(*, estimate: Estimate, patient: PatientDetails, by: Any) -> Est
     copy.full_clean()
     copy.save()
     copy.services.set(estimate.services.all())
+    webhook_emit_estimate(estimate=copy, event=WebhookEvent.ESTIMATE_CREATED)
     return copy
 
 
@@ -219,6 +245,9 @@ def estimate_supersede(
     old._change_reason = f"Superseded by {new.reference} ({by}): {reason.strip()}"  # type: ignore[attr-defined]
     old.full_clean()
     old.save()
+    webhook_emit_estimate(
+        estimate=old, event=WebhookEvent.ESTIMATE_SUPERSEDED, superseded_by=new.reference
+    )
     return new
 
 
@@ -309,6 +338,7 @@ def gfe_request_create(
     )
     request.full_clean()
     request.save()
+    webhook_emit_gfe_request(request=request, due=gfe_request_due(request=request))
     return request
 
 

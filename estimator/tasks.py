@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from . import emails, repricing
+from . import emails, renewals, repricing, webhooks
 
 
 @shared_task(
@@ -30,3 +30,19 @@ def estimate_email_deliver(self: Any, email_id: int) -> None:
 def estimates_reprice(clinic_ids: list[int], cause: str) -> int:
     """Re-price the issued, unexpired estimates of these clinics after a catalog change."""
     return repricing.repricing_run(clinic_ids=clinic_ids, cause=cause)
+
+
+@shared_task
+def estimates_renew(estimate_ids: list[int], by_id: int | None, email: bool) -> dict[str, str]:
+    """Renew issued estimates at today's prices: each superseded by a new, issued one."""
+    return renewals.renewal_run(estimate_ids=estimate_ids, by_id=by_id, email=email).renewed
+
+
+@shared_task(bind=True, max_retries=None)
+def webhook_deliver(self: Any, delivery_id: int) -> None:
+    """POST a pending webhook delivery once; the service says when to try again, if at all."""
+    try:
+        webhooks.webhook_deliver(delivery_id=delivery_id)
+    except webhooks.WebhookDeferred as deferred:
+        # The number of attempts is the delivery row's (ESTIMATOR_WEBHOOK_MAX_ATTEMPTS).
+        raise self.retry(countdown=deferred.countdown, exc=deferred) from deferred

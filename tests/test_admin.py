@@ -83,7 +83,7 @@ def test_add_page_renders_where_adding_is_allowed(
 
 @pytest.fixture
 def records(starter_catalog: Any) -> None:
-    """One stored estimate, one Good Faith Estimate request, one bill and one API key."""
+    """One of each record: estimate, GFE request, bill, API key, email, re-pricing, webhook."""
     clinic = models.Clinic.objects.get(slug="cascade")
     estimate = models.Estimate.objects.create(
         clinic=clinic,
@@ -127,6 +127,15 @@ def records(starter_catalog: Any) -> None:
     )
     models.EstimateRepricing.objects.create(
         estimate=estimate, clinic=clinic, computed_at=estimate.created_at, cause="price saved"
+    )
+    endpoint = models.WebhookEndpoint.objects.create(
+        clinic=clinic, url="https://hooks.example.com/in", events=["estimate.issued"], secret="x"
+    )
+    delivery = models.WebhookDelivery.objects.create(
+        endpoint=endpoint, event_id="msg_1", event_type="estimate.issued", payload={}
+    )
+    models.WebhookAttempt.objects.create(
+        delivery=delivery, number=1, attempted_at=estimate.created_at, status_code=500
     )
 
 

@@ -48,9 +48,13 @@ OUTSIDE_THE_CATALOG = {
     "estimator_idempotencyrecord",
     "estimator_estimateemail",
     "estimator_estimaterepricing",
+    "estimator_patientlink",
     "estimator_billedcharges",
     "estimator_billedprovider",
     "estimator_billedline",
+    "estimator_webhookendpoint",
+    "estimator_webhookdelivery",
+    "estimator_webhookattempt",
 }
 
 pytestmark = pytest.mark.django_db

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,13 +15,16 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from estimator import emails
-from estimator.models import Estimate, EstimateEmail, IntegrationKey
+from estimator.formatting import date_text, money_text
+from estimator.models import Estimate, EstimateEmail, IntegrationKey, PatientLink, ServicePrice
 from estimator.roles import FRONT_DESK
-from estimator.services import estimate_issue
+from estimator.services import estimate_issue, gfe_request_link_estimate
 from tests.conftest import NOW
 from tests.support.mail import FlakyBackend
+from tests.support.pdf import pdf_read
 
 from .factories import priced_estimate
+from .test_admin_estimate_builder import gfe_request
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +62,65 @@ def test_the_job_sends_the_good_faith_estimate_once_and_marks_the_row_sent(
     assert EstimateEmail.objects.get(pk=email.pk).attempts == 1
 
 
-def test_an_estimate_without_a_good_faith_estimate_goes_without_attachment(
+def test_an_estimate_without_a_good_faith_estimate_carries_the_itemised_estimate_as_issued(
     starter_catalog: Any, django_capture_on_commit_callbacks: Any, clock: Any
 ) -> None:
-    # No date of birth: no Good Faith Estimate can be printed, the plain estimate is sent.
+    # No date of birth: no Good Faith Estimate can be printed, the itemised estimate is sent.
     estimate = estimate_issue(estimate=priced_estimate(date_of_birth=None), by="test")
+    # Prices change after issue: the PDF keeps the stored figures, never today's.
+    ServicePrice.objects.update(amount=Decimal("999.00"))
     email = _send(estimate, django_capture_on_commit_callbacks, to="someone@example.com")
     assert (email.status, email.kind, email.recipient) == ("sent", "quote", "someone@example.com")
-    assert mail.outbox[0].attachments == []
+    ((name, content, mimetype),) = mail.outbox[0].attachments
+    assert (name, mimetype) == (f"estimate-{estimate.reference}.pdf", "application/pdf")
+    pdf = pdf_read(content)
+    assert pdf.title.startswith(f"Cost estimate {estimate.reference}") and pdf.lang == "en-US"
+    assert f"Reference {estimate.reference}" in pdf.text
+    assert f"You would pay {money_text(estimate.patient_total)} in total." in pdf.text
+    assert "$999.00" not in pdf.text
+    valid_until = estimate.clinic.today() + dt.timedelta(days=30)
+    assert f"Valid until {date_text(valid_until)}" in pdf.text
+    assert f"hold until {date_text(valid_until)}" in mail.outbox[0].body
+
+
+def test_the_email_carries_a_link_that_opens_the_estimate_without_an_account(
+    issued: Estimate, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    email = _send(issued, django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    link = re.search(r"http://localhost:8000(/estimate/[\w-]{43}/)", message.body)
+    html = getattr(message, "alternatives", [])[0][0]
+    assert link is not None and link[1] in str(html)
+    page = client.get(link[1])
+    assert page.status_code == 200 and issued.reference in page.content.decode()
+    assert PatientLink.objects.get().email == email
+
+
+def test_sending_the_answer_to_a_good_faith_estimate_request_marks_it_sent(
+    issued: Estimate, django_capture_on_commit_callbacks: Any, clock: Any
+) -> None:
+    request = gfe_request()
+    gfe_request_link_estimate(request=request, estimate=issued, by="test")
+    other = gfe_request()  # another patient's request, not answered by it
+    email = _send(issued, django_capture_on_commit_callbacks)
+    request.refresh_from_db()
+    other.refresh_from_db()
+    assert (request.status, other.status) == ("sent", "new")
+    latest = request.history.first()
+    assert latest.history_change_reason.startswith(f"Good Faith Estimate {issued.reference}")
+    assert f"{email.sent_at:%Y-%m-%d %H:%M}" in latest.history_change_reason
+
+
+def test_a_failed_email_marks_no_request_sent_and_leaves_no_link(
+    issued: Estimate, django_capture_on_commit_callbacks: Any, settings: Any, clock: Any
+) -> None:
+    request = gfe_request()
+    gfe_request_link_estimate(request=request, estimate=issued, by="test")
+    settings.EMAIL_BACKEND = "tests.support.mail.RefusingBackend"
+    email = _send(issued, django_capture_on_commit_callbacks)
+    request.refresh_from_db()
+    assert (email.status, request.status) == ("failed", "in_progress")
+    assert not PatientLink.objects.exists()
 
 
 def test_a_draft_or_a_missing_or_bad_address_is_refused_by_field(

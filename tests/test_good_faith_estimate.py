@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from estimator import pricing
 from estimator.documents.gfe import GoodFaithEstimateRefused, gfe_build, gfe_problems
-from estimator.formatting import money_text
+from estimator.formatting import date_text, money_text
 from estimator.models import (
     Clinic,
     CoverageMode,
@@ -25,6 +25,7 @@ from estimator.models import (
 )
 from estimator.quotes import QuoteInput
 from estimator.services import PatientDetails, estimate_create, estimate_issue, estimate_void
+from tests.support.pdf import pdf_read
 
 pytestmark = pytest.mark.django_db
 
@@ -320,3 +321,32 @@ def test_download_needs_staff(client: Any, estimate: Any) -> None:
 def test_unknown_estimate_is_not_found(staff_client: Any, starter_catalog: Any) -> None:
     url = reverse("admin:estimator_estimate_good_faith_estimate", args=[987654])
     assert staff_client.get(url).status_code in (302, 404)
+
+
+def test_pdf_is_titled_in_english_with_its_reference_and_valid_until_its_last_session(
+    staff_client: Any, estimate: Any
+) -> None:
+    estimate_issue(estimate=estimate, by="staff")
+    pdf = pdf_read(staff_client.get(gfe_url(estimate)).content)
+    assert pdf.title == f"Good Faith Estimate {estimate.reference} – {estimate.clinic.name}"
+    assert (pdf.lang, pdf.author, pdf.shows_title) == ("en-US", estimate.clinic.name, True)
+    assert f"Reference {estimate.reference}" in pdf.text
+    assert f"Valid until {date_text(estimate.end_date)}" in pdf.text
+
+
+def test_staff_download_the_itemised_estimate_of_any_estimate_named_by_its_reference(
+    staff_client: Any, starter_catalog: Any
+) -> None:
+    # An insured estimate: no Good Faith Estimate, but its itemised estimate prints.
+    plan = InsurancePlan.objects.get(clinic__slug="cascade", name="Preferred PPO")
+    estimate = make_estimate(mode=CoverageMode.INSURED, plan=plan)
+    page = staff_client.get(reverse("admin:estimator_estimate_change", args=[estimate.pk]))
+    url = reverse("admin:estimator_estimate_pdf", args=[estimate.pk])
+    assert url in page.content.decode()
+    response = staff_client.get(url)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="estimate-{estimate.reference}.pdf"'
+    )
+    pdf = pdf_read(response.content)
+    assert pdf.title.startswith(f"Cost estimate {estimate.reference}")
+    assert money_text(estimate.patient_total) in pdf.text

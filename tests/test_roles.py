@@ -6,23 +6,30 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from estimator.models import (
     Clinic,
     Estimate,
+    EstimateRepricing,
     GoodFaithEstimateRequest,
     InsurancePlan,
     Payer,
     ServicePrice,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
+from estimator.patient_links import patient_link_create
 from estimator.roles import BILLING_MANAGER, FRONT_DESK, ROLES, permission_name, roles_ensure
 from estimator.services import estimate_issue
+from estimator.webhooks import webhook_endpoint_create
 
 from .factories import priced_estimate
 from .test_admin_estimate_builder import form_data, gfe_request
@@ -193,6 +200,57 @@ def see_locked_out_logins(client: Any) -> bool:
     return bool(client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200)
 
 
+def revoke_patient_link(client: Any) -> bool:
+    issued = estimate_issue(estimate=priced_estimate(), by="test")
+    link, _token = patient_link_create(estimate=issued)
+    _act(client, "admin:estimator_patientlink_changelist", "revoke_selected", link)
+    link.refresh_from_db()
+    return link.revoked_at is not None
+
+
+def renew_estimates(client: Any) -> bool:
+    issued = estimate_issue(estimate=priced_estimate(), by="test")
+    row = EstimateRepricing.objects.create(
+        estimate=issued, clinic=issued.clinic, computed_at=timezone.now(), cause="test"
+    )
+    response = client.post(
+        reverse("admin:estimator_estimaterepricing_changelist"),
+        {"action": "renew_selected", "_selected_action": [row.pk]},
+        follow=True,
+    )
+    # The job runs when the request's transaction commits (never, in this test): the
+    # message says it was enqueued.
+    return "Renewing 1 estimate(s)" in response.content.decode()
+
+
+def register_webhook_endpoint(client: Any) -> bool:
+    client.post(
+        reverse("admin:estimator_webhookendpoint_add"),
+        {
+            "clinic": Clinic.objects.get(slug="cascade").pk,
+            "url": "https://hooks.example.com/in",
+            "events": ["estimate.issued"],
+        },
+    )
+    return WebhookEndpoint.objects.exists()
+
+
+def send_webhook_test_event(client: Any) -> bool:
+    endpoint, _ = webhook_endpoint_create(
+        clinic=Clinic.objects.get(slug="cascade"),
+        url="https://hooks.example.com/in",
+        events=["estimate.issued"],
+    )
+    with mock.patch("estimator.tasks.webhook_deliver.delay"):
+        _act(client, "admin:estimator_webhookendpoint_changelist", "send_test_event", endpoint)
+    return WebhookDelivery.objects.filter(event_type="webhook.test").exists()
+
+
+def see_webhook_deliveries(client: Any) -> bool:
+    url = reverse("admin:estimator_webhookdelivery_changelist")
+    return bool(client.get(url).status_code == 200)
+
+
 # role -> may it? (front desk, billing manager, view only)
 TABLE: list[tuple[Callable[[Any], bool], tuple[bool, bool, bool]]] = [
     (see_price_link, (True, True, False)),
@@ -216,6 +274,12 @@ TABLE: list[tuple[Callable[[Any], bool], tuple[bool, bool, bool]]] = [
     (run_report, (True, True, True)),
     (duplicate_plan, (False, True, False)),
     (see_locked_out_logins, (False, True, False)),
+    (revoke_patient_link, (True, True, False)),
+    (renew_estimates, (False, True, False)),
+    # Webhooks are the integration's plumbing, like API keys: not the front desk's.
+    (register_webhook_endpoint, (False, True, False)),
+    (send_webhook_test_event, (False, True, False)),
+    (see_webhook_deliveries, (False, True, True)),
 ]
 ROLE_NAMES = ["front desk", "billing manager", "view only"]
 CASES = [

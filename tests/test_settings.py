@@ -56,6 +56,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": GOOD_SECRET,
     "REDIS_URL": "redis://127.0.0.1:6379/3",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/estimator",
+    "ESTIMATOR_PUBLIC_URL": "https://estimates.example-clinic.com",
 }
 
 
@@ -72,20 +73,35 @@ def test_production_refuses_to_start_without_a_shared_database_or_cache(
     assert message in result.stderr
 
 
-def test_production_check_deploy_has_no_warnings_and_hsts_lasts_a_year() -> None:
-    checked = run(
+def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
+    """manage.py check --deploy as make serve-prod runs it, with env's configuration."""
+    return run(
         "config.settings.production",
         "manage.py",
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        **PRODUCTION,
+        **env,
     )
+
+
+def test_production_check_deploy_has_no_warnings_and_hsts_lasts_a_year() -> None:
+    checked = deploy_check(**PRODUCTION)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "no issues" in checked.stdout
     loaded = load_settings("config.settings.production", **PRODUCTION)
     assert loaded.stdout.split()[-1] == "31536000"
+
+
+@pytest.mark.parametrize("url", ["", "http://estimates.example-clinic.com", "https://localhost"])
+def test_the_deploy_check_refuses_a_public_url_patients_cannot_reach(url: str) -> None:
+    env = {**PRODUCTION, "ESTIMATOR_PUBLIC_URL": url} if url else dict(PRODUCTION)
+    if not url:
+        del env["ESTIMATOR_PUBLIC_URL"]  # the default, http://localhost:8000
+    checked = deploy_check(**env)
+    assert checked.returncode != 0
+    assert "estimator.W001" in checked.stdout + checked.stderr
 
 
 def test_production_starts_with_a_real_secret_and_redis() -> None:

@@ -10,9 +10,6 @@ through the app's own code (the service's on-commit hook) straight to Redis.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,17 +20,16 @@ import pytest
 import redis
 from django.db import connection
 
-from config.celery import app as celery_app
 from estimator.emails import estimate_email_send
 from estimator.models import EmailStatus, Estimate, EstimateEmail
 from estimator.services import estimate_issue
 from tests.factories import priced_estimate
-from tests.support.servers import ROOT, database_url, production_env
+from tests.support.servers import database_url
 from tests.support.smtp import SmtpServer
 from tests.support.tcp_proxy import TcpProxy
+from tests.support.worker import celery_worker, wait_until
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
-WAIT = 90  # seconds: an upper bound on a busy machine, never a measure of speed
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -62,47 +58,25 @@ def worker(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) 
     smtp = SmtpServer()
     queue = "test-jobs-" + uuid.uuid4().hex[:8]
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = production_env(
-        database=database,
-        redis=f"redis://127.0.0.1:{broker.port}{address.path}",
-        CELERY_QUEUE=queue,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
-        ESTIMATOR_EMAIL_RETRY_BACKOFF="1",
-        ESTIMATOR_EMAIL_MAX_RETRIES="3",
-        DJANGO_LOG_LEVEL="INFO",
-    )
-    celery = str(Path(sys.executable).parent / "celery")
-    # The same command as `make worker`, with one process and this module's own queue.
-    command = [celery, "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"]
-    command += ["--queues", queue, "--without-gossip", "--without-mingle", "--loglevel", "INFO"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603  (our own worker)
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    # This process enqueues to the same broker and queue, straight to Redis.
-    saved = {
-        k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
-    }
-    celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
     try:
-        yield Worker(broker, smtp, queue, log)
+        with celery_worker(
+            database=database,
+            broker=f"redis://127.0.0.1:{broker.port}{address.path}",
+            enqueue_to=REDIS_URL,  # this process enqueues straight to Redis
+            queue=queue,
+            log=log,
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
+            ESTIMATOR_EMAIL_RETRY_BACKOFF="1",
+            ESTIMATOR_EMAIL_MAX_RETRIES="3",
+        ):
+            yield Worker(broker, smtp, queue, log)
     finally:
-        celery_app.conf.update(saved)
-        celery_app.pool.force_close_all()
-        process.terminate()
-        process.wait(timeout=30)
-        redis.Redis.from_url(REDIS_URL).delete(queue)
         broker.stop()
         smtp.stop()
 
 
 def _until(worker: Worker, done: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if done():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{what}; the worker's log:\n{worker.log.read_text()[-4000:]}")
+    wait_until(done, what, worker.log)
 
 
 def _status(email: EstimateEmail) -> Callable[[], bool]:

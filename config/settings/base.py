@@ -177,14 +177,42 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 ESTIMATOR_EMAIL_RETRY_BACKOFF = env.int("ESTIMATOR_EMAIL_RETRY_BACKOFF", default=10)
 ESTIMATOR_EMAIL_MAX_RETRIES = env.int("ESTIMATOR_EMAIL_MAX_RETRIES", default=6)
 
+# Webhooks (estimator/webhooks.py): each attempt waits at most ESTIMATOR_WEBHOOK_TIMEOUT
+# seconds; a failed one is retried after 10, 20, 40 ... seconds (at most
+# ESTIMATOR_WEBHOOK_RETRY_BACKOFF_MAX apart: under the Redis broker's one-hour visibility
+# timeout) up to ESTIMATOR_WEBHOOK_MAX_ATTEMPTS attempts; an endpoint is disabled after
+# ESTIMATOR_WEBHOOK_DISABLE_AFTER failed deliveries in a row.
+ESTIMATOR_WEBHOOK_TIMEOUT = env.float("ESTIMATOR_WEBHOOK_TIMEOUT", default=5.0)
+ESTIMATOR_WEBHOOK_RETRY_BACKOFF = env.int("ESTIMATOR_WEBHOOK_RETRY_BACKOFF", default=10)
+ESTIMATOR_WEBHOOK_RETRY_BACKOFF_MAX = env.int("ESTIMATOR_WEBHOOK_RETRY_BACKOFF_MAX", default=1800)
+ESTIMATOR_WEBHOOK_MAX_ATTEMPTS = env.int("ESTIMATOR_WEBHOOK_MAX_ATTEMPTS", default=10)
+ESTIMATOR_WEBHOOK_DISABLE_AFTER = env.int("ESTIMATOR_WEBHOOK_DISABLE_AFTER", default=5)
+# Endpoints must be https and public (no loopback, private or link-local address) unless these
+# say otherwise: the local and test settings allow both, production neither by default.
+ESTIMATOR_WEBHOOK_REQUIRE_HTTPS = env.bool("ESTIMATOR_WEBHOOK_REQUIRE_HTTPS", default=True)
+ESTIMATOR_WEBHOOK_ALLOW_PRIVATE = env.bool("ESTIMATOR_WEBHOOK_ALLOW_PRIVATE", default=False)
+# Where this service is reached from outside: events carry absolute API URLs made from it.
+ESTIMATOR_PUBLIC_URL = env("ESTIMATOR_PUBLIC_URL", default="http://127.0.0.1:8000")
+
 # Email: console output unless EMAIL_URL says otherwise (smtp+tls://user:password@host:587,
 # filemail:///path, ...): sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
 # EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL or EMAIL_FILE_PATH.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A provider's HTTP API instead (no SMTP): install django-anymail[<provider>] and set
+# EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend with its credentials as JSON in
+# ANYMAIL_SETTINGS ({"POSTMARK_SERVER_TOKEN": "..."}). See README, "Email".
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=globals()["EMAIL_BACKEND"])
+ANYMAIL = env.json("ANYMAIL_SETTINGS", default={})
 # An SMTP server that stops answering fails the attempt (it is retried) instead of holding
 # the worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="estimates@localhost")
+# Where patients reach this service: the links in their emails start with it.
+ESTIMATOR_PUBLIC_URL = env("ESTIMATOR_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
+# How long the link in an estimate's email lets the patient see it without an account.
+ESTIMATOR_PATIENT_LINK_DAYS = env.int("ESTIMATOR_PATIENT_LINK_DAYS", default=30)
+# How long the prices of an estimate hold, from the day it is issued (or the quote is made).
+ESTIMATOR_ESTIMATE_VALID_DAYS = env.int("ESTIMATOR_ESTIMATE_VALID_DAYS", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -298,6 +326,7 @@ AXES_CLIENT_IP_CALLABLE = "estimator.network.client_address"
 # ("60/m", "10/h"): with REDIS_URL set every worker shares one count.
 ESTIMATOR_QUOTE_RATE = env("ESTIMATOR_QUOTE_RATE", default="60/m")
 ESTIMATOR_GFE_REQUEST_RATE = env("ESTIMATOR_GFE_REQUEST_RATE", default="10/h")
+ESTIMATOR_PATIENT_LINK_RATE = env("ESTIMATOR_PATIENT_LINK_RATE", default="30/m")
 
 # ---- the integration API (estimator/api/) ----------------------------------------------------
 REST_FRAMEWORK = {

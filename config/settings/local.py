@@ -20,3 +20,6 @@ ESTIMATOR_LOCAL_ADMIN = True
 # request that asks for them, so `make run` needs no worker. With REDIS_URL or
 # CELERY_BROKER_URL set they go to the broker and `make worker` runs them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# Webhooks to a receiver on this machine, over plain HTTP, while developing.
+ESTIMATOR_WEBHOOK_REQUIRE_HTTPS = env.bool("ESTIMATOR_WEBHOOK_REQUIRE_HTTPS", default=False)
+ESTIMATOR_WEBHOOK_ALLOW_PRIVATE = env.bool("ESTIMATOR_WEBHOOK_ALLOW_PRIVATE", default=True)

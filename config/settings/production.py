@@ -57,4 +57,9 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 ESTIMATOR_LOCAL_ADMIN = False
+# The API URLs in webhook events: the first allowed host over https unless set.
+ESTIMATOR_PUBLIC_URL = env(
+    "ESTIMATOR_PUBLIC_URL",
+    default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}",  # noqa: F405
+)
 LOGGING["handlers"]["console"]["formatter"] = env("DJANGO_LOG_FORMAT", default="json")  # noqa: F405

@@ -14,6 +14,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Jobs run in the test's process, at once (tests/test_worker.py runs a real worker instead).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://localhost/"
+# Webhook receivers in tests listen on loopback over plain HTTP; the refusals are tested with
+# these switched back to production's.
+ESTIMATOR_WEBHOOK_REQUIRE_HTTPS = False
+ESTIMATOR_WEBHOOK_ALLOW_PRIVATE = True
+ESTIMATOR_PUBLIC_URL = "https://estimates.example.com"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

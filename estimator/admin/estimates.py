@@ -31,7 +31,7 @@ from estimator.services import gfe_request_due
 from .common import PageFlags, RefuseRecordDeletes, money_column
 from .dashboard import ENDING_SOON_DAYS, estimates_ending_soon, gfe_requests_due
 from .estimate_builder import estimate_builder_view
-from .good_faith_estimate import good_faith_estimate_view, request_summary
+from .good_faith_estimate import estimate_pdf_view, good_faith_estimate_view, request_summary
 from .history import ReadableHistoryAdmin
 from .reconciliation import BillingStatus
 from .report import estimate_report_view
@@ -240,7 +240,9 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
         gfe = self.admin_site.admin_view(partial(good_faith_estimate_view, self))
         correct = self.admin_site.admin_view(partial(estimate_correct_view, self))
         report = self.admin_site.admin_view(partial(estimate_report_view, self))
+        pdf = self.admin_site.admin_view(partial(estimate_pdf_view, self))
         return [
+            path("<path:object_id>/estimate.pdf", pdf, name="estimator_estimate_pdf"),
             path("new/", builder, name="estimator_estimate_builder"),
             path("report/", report, name="estimator_estimate_report"),
             path("<path:object_id>/correct/", correct, name="estimator_estimate_correct"),

@@ -12,29 +12,49 @@ from django.urls import reverse
 
 from estimator.documents.gfe import GoodFaithEstimateRefused
 from estimator.documents.gfe_pdf import gfe_pdf_bytes
+from estimator.documents.stored import stored_document
+from estimator.models import EmailKind
+
+
+def _viewable(model_admin: ModelAdmin[Any], request: HttpRequest, object_id: str) -> Any:
+    estimate = model_admin.get_object(request, object_id)
+    if estimate is None:
+        raise Http404("No such estimate.")
+    if not model_admin.has_view_permission(request, estimate):
+        raise PermissionDenied
+    return estimate
+
+
+def _download(name: str, content: bytes) -> HttpResponse:
+    return HttpResponse(
+        content,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def good_faith_estimate_view(
     model_admin: ModelAdmin[Any], request: HttpRequest, object_id: str
 ) -> HttpResponse:
     """GET: the PDF as a download; when one cannot be given, back to the estimate with why."""
-    estimate = model_admin.get_object(request, object_id)
-    if estimate is None:
-        raise Http404("No such estimate.")
-    if not model_admin.has_view_permission(request, estimate):
-        raise PermissionDenied
+    estimate = _viewable(model_admin, request, object_id)
     try:
         data = gfe_pdf_bytes(estimate=estimate)
     except GoodFaithEstimateRefused as refused:
         for problem in refused.problems:
             messages.error(request, f"No Good Faith Estimate: {problem}")
         return HttpResponseRedirect(reverse("admin:estimator_estimate_change", args=[estimate.pk]))
-    name = f"good-faith-estimate-{estimate.reference}.pdf"
-    return HttpResponse(
-        data,
-        content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return _download(f"good-faith-estimate-{estimate.reference}.pdf", data)
+
+
+def estimate_pdf_view(
+    model_admin: ModelAdmin[Any], request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """GET: the itemised estimate as a PDF from its stored figures (any estimate, any payer)."""
+    document = stored_document(
+        estimate=_viewable(model_admin, request, object_id), kind=EmailKind.QUOTE
     )
+    return _download(document.name, document.content)
 
 
 def request_summary(data: dict[str, Any]) -> str:

@@ -105,79 +105,86 @@ class QuoteRequest(StrictSerializer):
     coverage = CoverageInput(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        catalog = clinic_catalog(slug=attrs["clinic"], token=self.context.get("catalog_token"))
-        if catalog is None:
-            raise serializers.ValidationError(
-                {"clinic": serializers.ErrorDetail("There is no such clinic.", "unknown_clinic")}
-            )
-        clinic = attrs["clinic"] = catalog.clinic
-        attrs["catalog"] = catalog
-        coverage = attrs.get("coverage") or {"mode": CoverageMode.SELF_PAY}
-        attrs["coverage"] = coverage
-        plan_id = coverage.get("plan")
-        coverage["plan"] = None
-        if plan_id is not None:
-            # Another clinic's plan is read from the database, to say it is not offered here.
-            plan = catalog.plan(plan_id) or InsurancePlan.objects.filter(pk=plan_id).first()
-            if plan is None:
-                raise serializers.ValidationError(
-                    {
-                        "coverage": {
-                            "plan": [serializers.ErrorDetail("No such plan.", "unknown_plan")]
-                        }
-                    }
-                )
-            coverage["plan"] = plan
-        standing = coverage.get("standing") or {}
-        wrong = {
-            name: [
-                serializers.ErrorDetail(
-                    f"Use {clinic.currency}, the currency {clinic.name} bills in.",
-                    "wrong_currency",
-                )
-            ]
-            for name, value in standing.items()
-            if name in MONEY_STANDING and value["currency"] != clinic.currency
-        }
-        if wrong:
-            raise serializers.ValidationError({"coverage": {"standing": wrong}})
-        return attrs
+        return quote_resolve(attrs, token=self.context.get("catalog_token"))
 
     def quote_input(self) -> QuoteInput:
         """The validated request as the quote use case takes it."""
-        data = self.validated_data
-        coverage = data["coverage"]
-        standing = coverage.get("standing") or {}
+        return quote_input_from(self.validated_data)
 
-        def amount(name: str) -> Any:
-            value = standing.get(name)
-            return pricing.types.ZERO if value is None else value["amount"]
 
-        return QuoteInput(
-            clinic=data["clinic"],
-            items=tuple(
-                pricing.PlanItem(
-                    service_code=item["service"],
-                    duration_minutes=item["duration_minutes"],
-                    sessions=item["sessions"],
-                    addon_codes=tuple(item.get("add_ons", ())),
-                )
-                for item in data["items"]
-            ),
-            sessions_per_week=data["sessions_per_week"],
-            start_date=data["start_date"],
-            coverage_mode=coverage["mode"],
-            plan=coverage["plan"],
-            catalog=data["catalog"],
-            standing=pricing.Standing(
-                deductible_met=amount("deductible_met"),
-                oop_met=amount("out_of_pocket_met"),
-                visits_used=standing.get("visits_used", 0),
-                annual_max_used=amount("annual_max_used"),
-                therapy_spend=amount("therapy_spend"),
-                limit_visits_used=dict(standing.get("limit_visits_used") or {}),
-            ),
+def quote_resolve(attrs: dict[str, Any], *, token: int | None) -> dict[str, Any]:
+    """A well-formed plan request checked against the catalog: the clinic and plan it names
+    exist, and amounts are in the clinic's currency. Shared by QuoteRequest and the fast
+    parser (estimator/api/fastparse.py), so both refuse and resolve the same way."""
+    catalog = clinic_catalog(slug=attrs["clinic"], token=token)
+    if catalog is None:
+        raise serializers.ValidationError(
+            {"clinic": serializers.ErrorDetail("There is no such clinic.", "unknown_clinic")}
         )
+    clinic = attrs["clinic"] = catalog.clinic
+    attrs["catalog"] = catalog
+    coverage = attrs.get("coverage") or {"mode": CoverageMode.SELF_PAY}
+    attrs["coverage"] = coverage
+    plan_id = coverage.get("plan")
+    coverage["plan"] = None
+    if plan_id is not None:
+        # Another clinic's plan is read from the database, to say it is not offered here.
+        plan = catalog.plan(plan_id) or InsurancePlan.objects.filter(pk=plan_id).first()
+        if plan is None:
+            raise serializers.ValidationError(
+                {"coverage": {"plan": [serializers.ErrorDetail("No such plan.", "unknown_plan")]}}
+            )
+        coverage["plan"] = plan
+    standing = coverage.get("standing") or {}
+    wrong = {
+        name: [
+            serializers.ErrorDetail(
+                f"Use {clinic.currency}, the currency {clinic.name} bills in.",
+                "wrong_currency",
+            )
+        ]
+        for name, value in standing.items()
+        if name in MONEY_STANDING and value["currency"] != clinic.currency
+    }
+    if wrong:
+        raise serializers.ValidationError({"coverage": {"standing": wrong}})
+    return attrs
+
+
+def quote_input_from(data: dict[str, Any]) -> QuoteInput:
+    """Resolved request data (quote_resolve's result) as the quote use case takes it."""
+    coverage = data["coverage"]
+    standing = coverage.get("standing") or {}
+
+    def amount(name: str) -> Any:
+        value = standing.get(name)
+        return pricing.types.ZERO if value is None else value["amount"]
+
+    return QuoteInput(
+        clinic=data["clinic"],
+        items=tuple(
+            pricing.PlanItem(
+                service_code=item["service"],
+                duration_minutes=item["duration_minutes"],
+                sessions=item["sessions"],
+                addon_codes=tuple(item.get("add_ons", ())),
+            )
+            for item in data["items"]
+        ),
+        sessions_per_week=data["sessions_per_week"],
+        start_date=data["start_date"],
+        coverage_mode=coverage["mode"],
+        plan=coverage["plan"],
+        catalog=data["catalog"],
+        standing=pricing.Standing(
+            deductible_met=amount("deductible_met"),
+            oop_met=amount("out_of_pocket_met"),
+            visits_used=standing.get("visits_used", 0),
+            annual_max_used=amount("annual_max_used"),
+            therapy_spend=amount("therapy_spend"),
+            limit_visits_used=dict(standing.get("limit_visits_used") or {}),
+        ),
+    )
 
 
 class PatientInput(StrictSerializer):

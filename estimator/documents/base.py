@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.prefs import ViewerPreferences
 
 # DejaVu Sans ships in estimator/fonts (free licence, LICENSE-DejaVu.txt beside it) so the PDF
 # shows dashes, quotes, accents and Cyrillic or Greek names as typed; fpdf2 embeds only the
@@ -17,6 +18,9 @@ FONT = "DejaVu"
 INK = (20, 20, 20)
 MUTED = (70, 70, 70)
 RULE = (160, 160, 160)
+LINK = (0, 70, 160)
+# The language of every document's text (the patient pages are in English too).
+LANGUAGE = "en-US"
 
 
 def printable(text: str, glyphs: Container[int]) -> str:
@@ -43,6 +47,37 @@ class DocumentPDF(FPDF):
         self.footer_note = footer_note
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(auto=True, margin=18)
+
+    def describe(self, *, title: str, subject: str, author: str, keywords: str) -> None:
+        """What a screen reader or a document list announces: title, language, author, subject.
+
+        fpdf2 tags only images and outline entries, not headings or tables, so each document
+        also links to its HTML version (see README, "Documents people can read").
+        """
+        self.set_title(title)
+        self.set_lang(LANGUAGE)
+        self.set_subject(subject)
+        self.set_author(author)
+        self.set_creator("the estimator")
+        self.set_keywords(keywords)
+        # Readers show the title, not the file name, in their window and tab.
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+
+    def link_line(self, text: str, url: str, *, size: float = 9.5) -> None:
+        """A paragraph that is one link (the address written out, for print)."""
+        self.set_font(FONT, size=size)
+        self.set_text_color(*LINK)
+        self.multi_cell(
+            0,
+            size * 0.5,
+            self.safe(f"{text} {url}"),
+            align="L",
+            link=url,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        self.set_text_color(*INK)
+        self.ln(1)
 
     def footer(self) -> None:
         self.set_y(-12)

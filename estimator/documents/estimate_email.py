@@ -10,7 +10,7 @@ from estimator.formatting import date_text, money_text
 from estimator.models import EmailKind, Estimate
 
 from .gfe import gfe_problems
-from .gfe_pdf import gfe_pdf_bytes
+from .stored import estimate_valid_until, stored_document
 
 
 def estimate_email_kind(*, estimate: Estimate) -> str:
@@ -18,8 +18,11 @@ def estimate_email_kind(*, estimate: Estimate) -> str:
     return EmailKind.QUOTE if gfe_problems(estimate=estimate) else EmailKind.GOOD_FAITH_ESTIMATE
 
 
-def estimate_email_message(*, estimate: Estimate, to: str, kind: str) -> EmailMultiAlternatives:
-    """The message, ready to send: the estimate's frozen figures, never today's prices."""
+def estimate_email_message(
+    *, estimate: Estimate, to: str, kind: str, link: str = "", link_expires: str = ""
+) -> EmailMultiAlternatives:
+    """The message, ready to send: the estimate's frozen figures, never today's prices, its PDF,
+    and the patient's link to it (when given)."""
     clinic = estimate.clinic
     is_gfe = kind == EmailKind.GOOD_FAITH_ESTIMATE
     context = {
@@ -32,7 +35,10 @@ def estimate_email_message(*, estimate: Estimate, to: str, kind: str) -> EmailMu
         "patient_total": money_text(estimate.patient_total),
         "patient_total_best": money_text(estimate.patient_total_best),
         "is_range": estimate.is_range,
-        "attached": is_gfe,
+        # A Good Faith Estimate holds for the care it lists, not for a number of days.
+        "valid_until": "" if is_gfe else date_text(estimate_valid_until(estimate=estimate)),
+        "link": link,
+        "link_expires": link_expires,
     }
     subject = (
         f"Your {'Good Faith Estimate' if is_gfe else 'estimate'} {estimate.reference} "
@@ -49,10 +55,6 @@ def estimate_email_message(*, estimate: Estimate, to: str, kind: str) -> EmailMu
     message.attach_alternative(
         render_to_string("estimator/emails/estimate.html", context), "text/html"
     )
-    if is_gfe:
-        message.attach(
-            f"good-faith-estimate-{estimate.reference}.pdf",
-            gfe_pdf_bytes(estimate=estimate),
-            "application/pdf",
-        )
+    document = stored_document(estimate=estimate, kind=kind, html_url=link)
+    message.attach(document.name, document.content, "application/pdf")
     return message

@@ -62,6 +62,7 @@ class GoodFaithEstimate:
     primary_description: str
     other_services: tuple[str, ...]
     schedule: str
+    last_session: dt.date
     frequency: str
     sessions: int
     diagnosis_codes: tuple[str, ...]
@@ -255,6 +256,7 @@ def gfe_build(*, estimate: Estimate) -> GoodFaithEstimate:
             if index != main
         ),
         schedule=schedule,
+        last_session=estimate.end_date,
         frequency=f"{per_week} session{'s' if per_week > 1 else ''} a week",
         sessions=estimate.sessions,
         diagnosis_codes=diagnoses,

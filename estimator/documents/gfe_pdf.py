@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fpdf.fonts import FontFace
 
 from estimator.formatting import currency_words, date_text
@@ -55,7 +57,7 @@ class _GfePDF(DocumentPDF):
         super().__init__(f"{note} – {DRAFT_MARK}" if document.is_draft else note)
 
 
-def _header(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
+def _header(pdf: _GfePDF, doc: GoodFaithEstimate, valid_until: dt.date, html_url: str) -> None:
     issued = date_text(doc.issued_on)
     pdf.set_text_color(*INK)
     pdf.text_block("Good Faith Estimate", size=18, style="B", gap=0)
@@ -75,10 +77,13 @@ def _header(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
         [
             ("Reference", doc.reference),
             ("Date issued", issued + (f" ({DRAFT_MARK})" if doc.is_draft else "")),
+            ("Valid until", f"{date_text(valid_until)} (the last scheduled session)"),
             ("Amounts in", f"{currency_words(doc.currency)} ({doc.currency})"),
         ],
         label_width=32,
     )
+    if html_url:
+        pdf.link_line("This estimate as a web page (for screen readers):", html_url)
     pdf.rule()
 
 
@@ -181,13 +186,26 @@ def _items(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
     )
 
 
-def gfe_pdf_document(*, document: GoodFaithEstimate) -> bytes:
+def gfe_valid_until(document: GoodFaithEstimate) -> dt.date:
+    """A Good Faith Estimate covers the care it lists, at most 12 months (45 CFR 149.610): it
+    holds until the last scheduled session, unless scope or charges change before then."""
+    return document.last_session
+
+
+def gfe_pdf_document(*, document: GoodFaithEstimate, html_url: str = "") -> bytes:
     """A built Good Faith Estimate as a PDF."""
     pdf = _GfePDF(document)
-    pdf.set_title(f"Good Faith Estimate {document.reference} – {document.clinic.name}")
-    pdf.set_author(document.clinic.name)
+    valid_until = gfe_valid_until(document)
+    pdf.describe(
+        title=f"Good Faith Estimate {document.reference} – {document.clinic.name}",
+        subject=(
+            f"Good Faith Estimate for {document.patient_name}, valid until {date_text(valid_until)}"
+        ),
+        author=document.clinic.name,
+        keywords=f"Good Faith Estimate {document.reference}",
+    )
     pdf.add_page()
-    _header(pdf, document)
+    _header(pdf, document, valid_until, html_url)
     _parties(pdf, document)
     _service(pdf, document)
     _items(pdf, document)
@@ -201,6 +219,6 @@ def gfe_pdf_document(*, document: GoodFaithEstimate) -> bytes:
     return bytes(pdf.output())
 
 
-def gfe_pdf_bytes(*, estimate: Estimate) -> bytes:
+def gfe_pdf_bytes(*, estimate: Estimate, html_url: str = "") -> bytes:
     """The Good Faith Estimate of a stored estimate; raises GoodFaithEstimateRefused."""
-    return gfe_pdf_document(document=gfe_build(estimate=estimate))
+    return gfe_pdf_document(document=gfe_build(estimate=estimate), html_url=html_url)

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+
 from fpdf.enums import XPos, YPos
 
 from estimator.formatting import date_text
+from estimator.models.estimates import REFERENCE_ALPHABET
 from estimator.web.display import EstimateView, ScenarioView
 
 from .base import FONT, INK, MUTED, DocumentPDF, printable
 
-__all__ = ["printable", "quote_pdf_bytes"]
+__all__ = ["printable", "quote_pdf_bytes", "quote_reference"]
 
 DISCLAIMER = (
     "Other services may be recommended during your care and would be estimated separately. "
     "This estimate is not a contract and does not require you to receive the services listed. "
     "Keep a copy of it."
 )
+
+
+def quote_reference(*, clinic_slug: str, answers: Iterable[tuple[str, str]], day: dt.date) -> str:
+    """A reference for a quote from the page, which is not stored: the same answers on the same
+    day give the same reference, so staff can bring the quote back from what the patient reads
+    out (Q-, never EST-: no estimate record has it)."""
+    text = "\n".join([clinic_slug, day.isoformat(), *(f"{k}={v}" for k, v in sorted(answers))])
+    number = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    letters = []
+    for _ in range(8):
+        number, index = divmod(number, len(REFERENCE_ALPHABET))
+        letters.append(REFERENCE_ALPHABET[index])
+    return "Q-" + "".join(letters)
 
 
 class _QuotePDF(DocumentPDF):
@@ -26,7 +44,14 @@ class _QuotePDF(DocumentPDF):
         self.clinic_name = clinic_name
 
 
-def _header(pdf: _QuotePDF, view: EstimateView, prepared: str) -> None:
+def _header(
+    pdf: _QuotePDF,
+    view: EstimateView,
+    prepared: str,
+    reference: str,
+    valid_until: dt.date,
+    html_url: str,
+) -> None:
     clinic = view.clinic
     pdf.set_text_color(*INK)
     pdf.text_block(clinic.name, size=16, style="B", gap=0)
@@ -45,6 +70,14 @@ def _header(pdf: _QuotePDF, view: EstimateView, prepared: str) -> None:
         size=9.5,
     )
     pdf.set_text_color(*INK)
+    pdf.labelled(
+        [
+            ("Reference", reference),
+            ("Valid until", f"{date_text(valid_until)} (prices may change after this date)"),
+        ]
+    )
+    if html_url:
+        pdf.link_line("The same estimate as a web page (for screen readers):", html_url)
     pdf.rule()
     pdf.text_block(view.headline, size=12, style="B", gap=2)
 
@@ -109,13 +142,34 @@ def _scenario(pdf: _QuotePDF, scenario: ScenarioView, title: str) -> None:
         pdf.ln(7)
 
 
-def quote_pdf_bytes(*, view: EstimateView, prepared: str | None = None) -> bytes:
-    """The estimate as a PDF document."""
+def quote_pdf_bytes(
+    *,
+    view: EstimateView,
+    reference: str,
+    valid_until: dt.date,
+    html_url: str = "",
+    prepared: str | None = None,
+) -> bytes:
+    """The estimate as a PDF document, with its reference, validity and HTML version."""
     pdf = _QuotePDF(view.clinic.name)
-    pdf.set_title(f"Cost estimate – {view.clinic.name}")
-    pdf.set_author(view.clinic.name)
+    pdf.describe(
+        title=f"Cost estimate {reference} – {view.clinic.name}",
+        subject=(
+            f"Estimate of treatment costs, {view.first_visit} to {view.last_visit}, valid "
+            f"until {date_text(valid_until)}"
+        ),
+        author=view.clinic.name,
+        keywords=f"estimate {reference}",
+    )
     pdf.add_page()
-    _header(pdf, view, prepared or date_text(view.clinic.today()))
+    _header(
+        pdf,
+        view,
+        prepared or date_text(view.clinic.today()),
+        reference,
+        valid_until,
+        html_url,
+    )
     _plan(pdf, view)
     if view.best is not None:
         pdf.heading("Your range")

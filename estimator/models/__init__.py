@@ -38,11 +38,21 @@ from .insurance import (
     UnitRule,
 )
 from .jobs import EmailKind, EmailStatus, EstimateEmail, EstimateRepricing
+from .links import PatientLink
 from .reconciliation import BilledCharges, BilledLine, BilledProvider
 from .versions import CatalogVersion
+from .webhooks import (
+    SUBSCRIBABLE,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "LOCKED_STATUSES",
+    "SUBSCRIBABLE",
     "AddOn",
     "AddOnPrice",
     "AllowedBasis",
@@ -59,6 +69,7 @@ __all__ = [
     "CoverageRule",
     "CoverageStatus",
     "Currency",
+    "DeliveryStatus",
     "Denial",
     "EmailKind",
     "EmailStatus",
@@ -74,6 +85,7 @@ __all__ = [
     "KeyScope",
     "Network",
     "Package",
+    "PatientLink",
     "Payer",
     "PayerKind",
     "RequestStatus",
@@ -82,4 +94,8 @@ __all__ = [
     "Suggestion",
     "TimeStamped",
     "UnitRule",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -19,7 +19,7 @@ from estimator.formatting import (
     percent_text,
     plain_figures,
 )
-from estimator.models import Clinic, InsurancePlan
+from estimator.models import AddOn, Clinic, Estimate, InsurancePlan, ServiceType
 from estimator.quotes import Quote
 
 from .options import QuoteOptions
@@ -475,6 +475,19 @@ def self_pay_comparison(*, quote: Quote, self_pay: Quote) -> SelfPayComparison |
     )
 
 
+def _coverage_text(mode: str, plan: InsurancePlan | None, *, not_listed: bool = False) -> str:
+    if not_listed:
+        return "Your plan is not listed, so this is what you would pay yourself"
+    if mode == "self_pay":
+        return "Paying yourself (self-pay)"
+    if mode == "insured":
+        return f"Billing your plan: {plan}"
+    return (
+        f"Not sure of your coverage: the best case assumes a plan like {plan}, "
+        "the plan the clinic assumes when a patient is not sure"
+    )
+
+
 def plan_summary(
     *, quote: Quote, options: QuoteOptions, plan: InsurancePlan | None, not_listed: bool = False
 ) -> PlanSummary:
@@ -488,18 +501,7 @@ def plan_summary(
         f"{item.sessions} session{'s' if item.sessions != 1 else ''}, "
         f"{per_week} a week, from {date_text(quote.input.start_date)}"
     )
-    mode = quote.input.coverage_mode
-    if not_listed:
-        coverage = "Your plan is not listed, so this is what you would pay yourself"
-    elif mode == "self_pay":
-        coverage = "Paying yourself (self-pay)"
-    elif mode == "insured":
-        coverage = f"Billing your plan: {plan}"
-    else:
-        coverage = (
-            f"Not sure of your coverage: the best case assumes a plan like {plan}, "
-            "the plan the clinic assumes when a patient is not sure"
-        )
+    coverage = _coverage_text(quote.input.coverage_mode, plan, not_listed=not_listed)
     return PlanSummary(
         treatment=service.name if service else item.service_code,
         length=f"{item.duration_minutes} minutes",
@@ -508,6 +510,41 @@ def plan_summary(
         coverage=coverage,
         what_to_expect=service.what_to_expect if service else "",
         session_minutes=minutes,
+    )
+
+
+def _view(
+    data: dict[str, Any],
+    clinic: Clinic,
+    plan: PlanSummary,
+    *,
+    comparison: SelfPayComparison | None = None,
+    not_listed: bool = False,
+    terms: tuple[str, ...] = (),
+) -> EstimateView:
+    """An engine result (its JSON shape) ready to show."""
+    scenarios = data["scenarios"]
+    schedule = data["schedule"]
+    return EstimateView(
+        clinic=clinic,
+        currency=data["currency"],
+        currency_name=currency_words(data["currency"]),
+        coverage=data["coverage"],
+        is_range=data["is_range"],
+        primary=_scenario(scenarios["primary"], "Your estimate"),
+        best=None if scenarios["best"] is None else _scenario(scenarios["best"], "Best case"),
+        plan=plan,
+        first_visit=date_text(schedule[0]),
+        last_visit=date_text(schedule[-1]),
+        session_count=len(schedule),
+        assumptions=tuple(plain_figures(a, data["currency"]) for a in data["assumptions"]),
+        warnings=tuple(plain_figures(w["message"], data["currency"]) for w in data["warnings"]),
+        # "Often not covered" only where it is true for this patient: not when the plan pays.
+        notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE) if _needling_uncovered(data) else (ESTIMATE_NOTE,),
+        comparison=comparison,
+        not_listed=not_listed,
+        plan_terms=terms,
+        insurer_questions=INSURER_QUESTIONS if not_listed else (),
     )
 
 
@@ -523,31 +560,44 @@ def estimate_view(
     self_pay: the same care priced as self-pay, to compare with a range; not_listed: the
     patient's plan is not among the clinic's (priced as self-pay, with what to ask the insurer).
     """
-    data = quote.result_data()
-    scenarios = data["scenarios"]
-    primary = _scenario(scenarios["primary"], "Your estimate")
-    best = None if scenarios["best"] is None else _scenario(scenarios["best"], "Best case")
-    schedule = data["schedule"]
-    return EstimateView(
-        clinic=options.clinic,
-        currency=data["currency"],
-        currency_name=currency_words(data["currency"]),
-        coverage=data["coverage"],
-        is_range=data["is_range"],
-        primary=primary,
-        best=best,
-        plan=plan_summary(quote=quote, options=options, plan=quote.plan, not_listed=not_listed),
-        first_visit=date_text(schedule[0]),
-        last_visit=date_text(schedule[-1]),
-        session_count=len(schedule),
-        assumptions=tuple(plain_figures(a, data["currency"]) for a in data["assumptions"]),
-        warnings=tuple(plain_figures(w["message"], data["currency"]) for w in data["warnings"]),
-        # "Often not covered" only where it is true for this patient: not when the plan pays.
-        notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE) if _needling_uncovered(data) else (ESTIMATE_NOTE,),
+    plan = plan_summary(quote=quote, options=options, plan=quote.plan, not_listed=not_listed)
+    return _view(
+        quote.result_data(),
+        options.clinic,
+        plan,
         comparison=None
         if self_pay is None
         else self_pay_comparison(quote=quote, self_pay=self_pay),
         not_listed=not_listed,
-        plan_terms=plan_terms(quote.plan) if quote.plan is not None else (),
-        insurer_questions=INSURER_QUESTIONS if not_listed else (),
+        terms=plan_terms(quote.plan) if quote.plan is not None else (),
     )
+
+
+def _stored_plan(estimate: Estimate) -> PlanSummary:
+    """A stored estimate's choices in words: its frozen request, with the catalog's names."""
+    data = estimate.request_data
+    item = data["items"][0]
+    # Names and descriptions only (wording, not prices): reading them today changes no figure.
+    service = ServiceType.objects.filter(code=item["service"]).first()
+    codes = list(item.get("add_ons") or ())
+    add_ons = sorted(AddOn.objects.filter(code__in=codes), key=lambda a: codes.index(a.code))
+    minutes = int(item["duration_minutes"]) + sum(a.minutes for a in add_ons)
+    per_week = int(data.get("sessions_per_week") or 1)
+    count = int(item.get("sessions") or 1)
+    return PlanSummary(
+        treatment=service.name if service else item["service"],
+        length=f"{item['duration_minutes']} minutes",
+        add_ons=tuple(f"{a.name} (+{a.minutes} minutes)" for a in add_ons),
+        sessions=(
+            f"{count} session{'s' if count != 1 else ''}, {per_week} a week, "
+            f"from {date_text(data['start_date'])}"
+        ),
+        coverage=_coverage_text(estimate.coverage_mode, estimate.plan),
+        what_to_expect=service.what_to_expect if service else "",
+        session_minutes=minutes,
+    )
+
+
+def stored_estimate_view(*, estimate: Estimate) -> EstimateView:
+    """A stored estimate ready to show, from its frozen result: never priced again."""
+    return _view(estimate.result_data, estimate.clinic, _stored_plan(estimate))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
 from estimator.catalog_cache import catalog_days, catalog_token, responses
-from estimator.documents.quote_pdf import quote_pdf_bytes
+from estimator.documents.quote_pdf import quote_pdf_bytes, quote_reference
 from estimator.formatting import currency_words, date_text
 from estimator.models import Clinic, CoverageMode, GoodFaithEstimateRequest
 from estimator.notices import Notice
@@ -255,9 +256,18 @@ def quote_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             reverse("estimator:quote", args=[slug]) + "?" + urlencode(_quote_query(request.GET))
         )
     view = _estimate(quote, options, form)
-    response = HttpResponse(quote_pdf_bytes(view=view), content_type="application/pdf")
-    name = f"estimate-{slug}-{quote.input.start_date:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    answers = _quote_query(request.GET)
+    today = options.clinic.today()
+    reference = quote_reference(clinic_slug=slug, answers=answers, day=today)
+    page = reverse("estimator:quote", args=[slug]) + "?" + urlencode(answers)
+    content = quote_pdf_bytes(
+        view=view,
+        reference=reference,
+        valid_until=today + dt.timedelta(days=settings.ESTIMATOR_ESTIMATE_VALID_DAYS),
+        html_url=request.build_absolute_uri(page),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="estimate-{reference}.pdf"'
     return response
 
 

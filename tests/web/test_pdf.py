@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
 
 from estimator.documents.base import printable
-from estimator.formatting import money_text
+from estimator.formatting import date_text, money_text
+from tests.support.pdf import pdf_read
 
 from .conftest import SELF_PAY, engine_quote, url
 
@@ -25,8 +28,8 @@ def test_pdf_download_has_the_engines_total_and_per_session_figures(client, casc
     response = client.get(url(answers=SELF_PAY, page="estimate.pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert (
-        response["Content-Disposition"] == 'attachment; filename="estimate-cascade-2026-11-26.pdf"'
+    assert re.fullmatch(
+        r'attachment; filename="estimate-Q-[2-9A-Z]{8}\.pdf"', response["Content-Disposition"]
     )
     data = response.content
     assert data.startswith(b"%PDF")
@@ -77,3 +80,25 @@ def test_names_beyond_latin1_are_shown_as_typed(client, cascade):
     text = pdf_text(response.content)
     # DejaVu Sans has Polish, Greek and typographic quotes; it has no Han characters.
     assert "Łódź Needling — “Zdrowie” Ελλάς ??" in text
+
+
+def test_pdf_is_titled_in_english_with_its_reference_validity_and_web_version(
+    client, cascade, settings
+):
+    settings.ESTIMATOR_ESTIMATE_VALID_DAYS = 30
+    response = client.get(url(answers=SELF_PAY, page="estimate.pdf"))
+    found = re.search(r"estimate-(Q-[2-9A-Z]{8})\.pdf", response["Content-Disposition"])
+    assert found is not None
+    reference = found[1]
+    pdf = pdf_read(response.content)
+    assert pdf.title == f"Cost estimate {reference} – {cascade.name}"
+    assert (pdf.lang, pdf.author, pdf.shows_title) == ("en-US", cascade.name, True)
+    valid_until = cascade.today() + dt.timedelta(days=30)
+    assert f"Reference {reference}" in pdf.text
+    assert f"Valid until {date_text(valid_until)}" in pdf.text
+    # The same answers the same day give the same reference (staff can bring the quote back).
+    again = client.get(url(answers=SELF_PAY, page="estimate.pdf"))
+    assert again["Content-Disposition"] == response["Content-Disposition"]
+    other = client.get(url(answers={**SELF_PAY, "sessions": "5"}, page="estimate.pdf"))
+    assert other["Content-Disposition"] != response["Content-Disposition"]
+    assert any(link.startswith("http://testserver/quote/cascade/?") for link in pdf.links)

@@ -1,0 +1,63 @@
+"""A stored estimate's document, as issued: the Good Faith Estimate where one applies, else the
+itemised estimate, both from the frozen record (never priced again), with their file names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from estimator.formatting import date_text
+from estimator.models import EmailKind, Estimate
+from estimator.web.display import stored_estimate_view
+
+from .gfe_pdf import gfe_pdf_bytes
+from .quote_pdf import quote_pdf_bytes
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A PDF ready to attach or download."""
+
+    name: str
+    content: bytes
+
+
+def estimate_issued_on(*, estimate: Estimate) -> dt.date:
+    """The day the estimate was issued where the clinic is (today for a draft)."""
+    if estimate.issued_at is None:
+        return estimate.clinic.today()
+    zone = zoneinfo.ZoneInfo(estimate.clinic.time_zone)
+    return timezone.localtime(estimate.issued_at, zone).date()
+
+
+def estimate_valid_until(*, estimate: Estimate) -> dt.date:
+    """The day an itemised estimate's prices hold until (ESTIMATOR_ESTIMATE_VALID_DAYS)."""
+    return estimate_issued_on(estimate=estimate) + dt.timedelta(
+        days=settings.ESTIMATOR_ESTIMATE_VALID_DAYS
+    )
+
+
+def stored_document_name(*, estimate: Estimate, kind: str) -> str:
+    """The file name, carrying the reference: estimate-EST-7K3M9Q2X.pdf."""
+    if kind == EmailKind.GOOD_FAITH_ESTIMATE:
+        return f"good-faith-estimate-{estimate.reference}.pdf"
+    return f"estimate-{estimate.reference}.pdf"
+
+
+def stored_document(*, estimate: Estimate, kind: str, html_url: str = "") -> StoredDocument:
+    """The estimate's PDF of this kind (the GFE raises GoodFaithEstimateRefused if none)."""
+    if kind == EmailKind.GOOD_FAITH_ESTIMATE:
+        content = gfe_pdf_bytes(estimate=estimate, html_url=html_url)
+    else:
+        content = quote_pdf_bytes(
+            view=stored_estimate_view(estimate=estimate),
+            reference=estimate.reference,
+            valid_until=estimate_valid_until(estimate=estimate),
+            html_url=html_url,
+            prepared=date_text(estimate_issued_on(estimate=estimate)),
+        )
+    return StoredDocument(stored_document_name(estimate=estimate, kind=kind), content)
