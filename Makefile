@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint format check bench venv lock serve-prod worker fuzz backup restore clean
+.PHONY: run test lint format check bench screenshots venv lock serve-prod worker fuzz backup restore clean
 
 venv: $(STAMP)
 
@@ -49,6 +49,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/run.py
+
+# PNGs of the quote page (360 and 1280 px) and admin into docs/screenshots/ (needs chromium).
+screenshots: $(STAMP)
+	$(PY) docs/screenshots.py
 
 # Production serving: needs DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS in
 # the environment (README, "Running in production"); GUNICORN_WORKERS and friends in

@@ -5,6 +5,7 @@ Amounts are rounded half-up to the cent, in the currency's own locale."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -51,6 +52,13 @@ def currency_words(code: str) -> str:
     return CURRENCY_WORDS.get(code, code)
 
 
+def percent_text(value: Decimal | str | int) -> str:
+    """'20%' for 20.00, '12.5%' for 12.50: no trailing zeros."""
+    number = Decimal(str(value))
+    text = f"{number.normalize():f}" if number != number.to_integral() else f"{number:.0f}"
+    return f"{text}%"
+
+
 def date_text(day: dt.date | str) -> str:
     """'Nov 26, 2026'."""
     value = dt.date.fromisoformat(day) if isinstance(day, str) else day
@@ -68,3 +76,25 @@ def consecutive_runs(
         else:
             runs.append([session])
     return runs
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_PERCENT = re.compile(r"\b\d+\.\d+%")
+# How en_CA-less formatting writes Canadian dollars; on a page all in CAD, "$" says it.
+_CAD_PREFIX = "CA$"
+
+
+def _date_or_same(match: re.Match[str]) -> str:
+    try:
+        return date_text(match.group(0))
+    except ValueError:
+        return match.group(0)
+
+
+def plain_figures(text: str, currency: str) -> str:
+    """A sentence written elsewhere, with the page's formats: 'Dec 2, 2026', '20%', '$105.00'."""
+    text = _ISO_DATE.sub(_date_or_same, text)
+    text = _PERCENT.sub(lambda m: percent_text(m.group(0)[:-1]), text)
+    if currency == "CAD":
+        text = text.replace(_CAD_PREFIX, "$")
+    return text

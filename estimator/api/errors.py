@@ -230,7 +230,7 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A refused CSRF check: problem+json under /api/, Django's page elsewhere."""
+    """A refused CSRF check: problem+json under /api/, the site's 403_csrf.html elsewhere."""
     if _is_api(request):
         return problem_response(403, "CSRF verification failed: " + reason, "csrf_failed")
     from django.views.csrf import csrf_failure as django_csrf_failure
@@ -239,14 +239,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """404 as problem+json under /api/."""
+    """404 as problem+json under /api/; the site's own page (404.html) elsewhere."""
     if _is_api(request):
         return problem_response(404, "There is nothing at this address.", "not_found")
     return defaults.page_not_found(request, exception or Exception())
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
-    """500 as problem+json under /api/."""
+    """500 as problem+json under /api/; the site's own page (500.html) elsewhere."""
     if _is_api(request):
         return problem_response(500, "Something went wrong on our side.", "error")
     return defaults.server_error(request)

@@ -5,6 +5,7 @@ Nothing here adds or rounds money: every figure is one the engine produced, only
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,8 @@ from estimator.formatting import (
     currency_words,
     date_text,
     money_text,
+    percent_text,
+    plain_figures,
 )
 from estimator.models import AddOn, Clinic, Estimate, InsurancePlan, ServiceType
 from estimator.quotes import Quote
@@ -29,6 +32,39 @@ ESTIMATE_NOTE = (
     "This is an estimate, not a bill. What you are charged depends on the treatment you "
     "actually receive and on what your plan decides when the claim is processed."
 )
+# What each end of a range assumes, in one sentence the patient reads beside its figure.
+RANGE_ASSUMPTIONS = {
+    "best_case": "if your plan covers the treatment as its terms say.",
+    "worst_case": "if your plan pays nothing.",
+}
+NEEDLING_CODES = frozenset({"20560", "20561"})
+# Adjustments that change what a session costs from then on: marked in the session table.
+LIMIT_MARKS = {
+    "visit_limit": "Your plan's visit limit is reached: from here your plan pays nothing.",
+    "code_set_limit": "A visit limit for this treatment is reached: from here your plan pays less.",
+    "annual_maximum_used": "Your plan's yearly maximum is used up: from here your plan pays less.",
+    "oop_max_reached": "Your out-of-pocket maximum is reached: from here your plan pays in full.",
+}
+DEDUCTIBLE_MET_MARK = "Your deductible is met: from here your plan pays its share."
+# For a patient whose plan is not among the clinic's: what to ask the insurer before care.
+INSURER_QUESTIONS = (
+    "Is dry needling covered? Ask about the codes 20560 and 20561 by name.",
+    "How much of this year's deductible is left to pay?",
+    "How many visits a year does the plan pay for, and how many have you used?",
+    "Is prior authorization (the plan's approval before treatment) needed?",
+    "Is the clinic in your plan's network, and what share (coinsurance or copay) would you pay?",
+)
+# Engine sentences that read as notes to staff, said for patients (keyed by adjustment code;
+# {amount} is the adjustment's own amount).
+PATIENT_WORDING = {
+    "allowed_full_charge": (
+        "The clinic has no record of what your plan allows for this, so the estimate assumes "
+        "your plan accepts the full price of {amount}."
+    ),
+    "written_off": (
+        "You do not pay the {amount} above what your plan allows: the clinic writes it off."
+    ),
+}
 SCENARIO_TITLES = {
     "worst_case": "If your plan pays nothing (the figure to plan on)",
     "best_case": "If your plan pays as its terms say",
@@ -66,6 +102,7 @@ class SessionGroup:
     charge: str
     plan_pays: str
     patient_pays: str
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +131,20 @@ class ScenarioView:
     totals: tuple[Figure, ...]
     groups: tuple[SessionGroup, ...]
     packages: tuple[PackageView, ...]
+    per_session: str
+    first_visit_due: str
+    summary: str
+    plan_pays_anything: bool
+    plan_pays_text: str
+
+
+@dataclass(frozen=True)
+class SelfPayComparison:
+    """A range set beside paying yourself for the same care, and which is cheaper."""
+
+    self_pay: str
+    sentence: str
+    package_note: str
 
 
 @dataclass(frozen=True)
@@ -127,6 +178,15 @@ class EstimateView:
     assumptions: tuple[str, ...]
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
+    comparison: SelfPayComparison | None = None
+    plan_terms: tuple[str, ...] = ()
+    not_listed: bool = False
+    insurer_questions: tuple[str, ...] = ()
+
+    @property
+    def plan_pays_anything(self) -> bool:
+        """Whether a plan figure belongs in the first screen (a plan is billed, or may be)."""
+        return self.coverage != "self_pay"
 
     @property
     def headline(self) -> str:
@@ -139,7 +199,7 @@ class EstimateView:
         if self.coverage == "insured":
             return (
                 f"You would pay {self.primary.patient_pays} in total and your plan "
-                f"{self.primary.plan_pays}."
+                f"pays {self.primary.plan_pays}."
             )
         return f"You would pay {self.primary.patient_pays} in total."
 
@@ -152,13 +212,23 @@ def _nonzero(value: dict[str, str]) -> bool:
     return Decimal(value["amount"]) != 0
 
 
+def _reason(adjustment: dict[str, Any], currency: str) -> str:
+    """An adjustment's reason as a patient reads it: plain words, the page's formats."""
+    wording = PATIENT_WORDING.get(adjustment["code"])
+    if wording is not None:
+        return wording.format(amount=_money(adjustment["amount"]))
+    return plain_figures(adjustment["message"], currency)
+
+
 def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> LineView:
     codes = billing_text(line["billing"])
 
     # Every session of a group costs the same, so the first one's reasons explain them all; the
     # others' may differ only in what they name ("session 2 of 6", the deductible left).
     def messages(session: dict[str, Any]) -> list[str]:
-        return [a["message"] for a in session["lines"][index]["adjustments"]]
+        return [
+            _reason(a, line["charge"]["currency"]) for a in session["lines"][index]["adjustments"]
+        ]
 
     reasons = messages(sessions[0])
     if reasons and any(messages(s) != reasons for s in sessions[1:]):
@@ -181,8 +251,30 @@ def _cost(session: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _codes(session: dict[str, Any]) -> set[str]:
+    return {a["code"] for line in session["lines"] for a in line["adjustments"]}
+
+
+def _marks(run: list[dict[str, Any]], before: dict[str, Any] | None) -> tuple[str, ...]:
+    """What changes at this row: a new benefit year, or a limit reached since the last row."""
+    first = run[0]
+    marks = []
+    if before is not None and first.get("benefit_year_start"):
+        marks.append(
+            f"New benefit year from {date_text(first['benefit_year_start'])}: "
+            "the deductible, visit counts and yearly limits start again."
+        )
+    if before is not None:
+        new = _codes(first) - _codes(before)
+        marks += [text for code, text in LIMIT_MARKS.items() if code in new]
+        if "deductible" in _codes(before) - _codes(first):
+            marks.append(DEDUCTIBLE_MET_MARK)
+    return tuple(marks)
+
+
 def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
     groups = []
+    before: dict[str, Any] | None = None
     for run in consecutive_runs(sessions, _cost):
         first, last = run[0], run[-1]
         if len(run) == 1:
@@ -199,9 +291,38 @@ def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
                 charge=_money(first["totals"]["charge"]),
                 plan_pays=_money(first["totals"]["plan_pays"]),
                 patient_pays=_money(first["totals"]["patient_pays"]),
+                marks=_marks(run, before),
             )
         )
+        before = last
     return tuple(groups)
+
+
+def _per_session(sessions: list[dict[str, Any]]) -> str:
+    """What one session costs the patient: one figure, or the lowest and highest of them."""
+    amounts = [s["totals"]["patient_pays"] for s in sessions]
+    low = min(amounts, key=lambda a: Decimal(a["amount"]))
+    high = max(amounts, key=lambda a: Decimal(a["amount"]))
+    if low["amount"] == high["amount"]:
+        return _money(low)
+    return f"{_money(low)} to {_money(high)}"
+
+
+def _first_visit_due(data: dict[str, Any]) -> str:
+    """What the patient pays at the first visit: a package bought then, and the rest of the visit.
+
+    Each figure is the engine's own (the package price, each other line's share), listed
+    rather than added up here."""
+    first = data["sessions"][0]
+    bought = [p for p in data["packages"] if first["number"] in p["session_numbers"]]
+    if not bought:
+        return _money(first["totals"]["patient_pays"])
+    parts = [f"{_money(p['price'])} for the package ({p['name']})" for p in bought]
+    for line in first["lines"]:
+        in_package = any(a["code"] == "package" for a in line["adjustments"])
+        if not in_package and _nonzero(line["patient_pays"]):
+            parts.append(f"{_money(line['patient_pays'])} for {line['name']}")
+    return " + ".join(parts)
 
 
 def _totals(totals: dict[str, dict[str, str]]) -> tuple[Figure, ...]:
@@ -231,30 +352,145 @@ def _package(package: dict[str, Any]) -> PackageView:
     )
 
 
+def _plan_pays_text(totals: dict[str, dict[str, str]]) -> str:
+    """What the plan pays at this end, saying why when it is nothing."""
+    if _nonzero(totals["plan_pays"]):
+        return f"Insurance pays {_money(totals['plan_pays'])}."
+    if _nonzero(totals["deductible"]):
+        return "Insurance pays nothing: what you pay goes toward your deductible."
+    return "Insurance pays nothing."
+
+
 def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
     totals = data["totals"]
+    summary = RANGE_ASSUMPTIONS.get(data["name"], "")
     return ScenarioView(
         name=data["name"],
         title=SCENARIO_TITLES.get(data["name"], title),
-        assumptions=tuple(data["assumptions"]),
+        assumptions=tuple(
+            plain_figures(a, totals["charge"]["currency"]) for a in data["assumptions"]
+        ),
         patient_pays=_money(totals["patient_pays"]),
         plan_pays=_money(totals["plan_pays"]),
         charge=_money(totals["charge"]),
         totals=_totals(totals),
         groups=_groups(data["sessions"]),
         packages=tuple(_package(p) for p in data["packages"]),
+        per_session=_per_session(data["sessions"]),
+        first_visit_due=_first_visit_due(data),
+        summary=summary,
+        plan_pays_anything=_nonzero(totals["plan_pays"]),
+        plan_pays_text=_plan_pays_text(totals),
     )
 
 
-def _coverage_text(mode: str, plan: InsurancePlan | None) -> str:
+def _needling_uncovered(data: dict[str, Any]) -> bool:
+    """Whether the patient pays for needling themselves (self-pay, or the plan pays none of it)."""
+    if data["coverage"] != "insured":
+        return True
+    return any(
+        line["treatment"] == "not_covered"
+        for session in data["scenarios"]["primary"]["sessions"]
+        for line in session["lines"]
+        if {b["code"] for b in line["billing"]} & NEEDLING_CODES
+    )
+
+
+def plan_terms(plan: InsurancePlan) -> tuple[str, ...]:
+    """The plan's terms in plain words, one per line."""
+    currency = plan.currency
+    terms = []
+    if plan.deductible.amount > 0:
+        terms.append(
+            f"Deductible: {money_text(plan.deductible.amount, currency)} a year, which you pay "
+            "before the plan starts to pay."
+        )
+    if plan.copay.amount > 0:
+        terms.append(f"Copay: {money_text(plan.copay.amount, currency)} a visit.")
+    if plan.coinsurance_percent > 0:
+        terms.append(
+            f"Coinsurance: you pay {percent_text(plan.coinsurance_percent)} of the allowed "
+            "amount after the deductible."
+        )
+    if plan.reimbursement_percent > 0:
+        terms.append(f"The plan pays back {percent_text(plan.reimbursement_percent)} of a visit.")
+    if plan.per_visit_max.amount > 0:
+        terms.append(
+            f"The plan pays at most {money_text(plan.per_visit_max.amount, currency)} a visit."
+        )
+    if plan.annual_max.amount > 0:
+        terms.append(
+            f"Yearly maximum: the plan pays at most {money_text(plan.annual_max.amount, currency)}"
+            " a year."
+        )
+    if plan.out_of_pocket_max.amount > 0:
+        terms.append(
+            f"Out-of-pocket maximum: {money_text(plan.out_of_pocket_max.amount, currency)} a "
+            "year; past it the plan pays in full."
+        )
+    if plan.visit_limit:
+        terms.append(f"Visit limit: {plan.visit_limit} visits a year.")
+    start = dt.date(2000, plan.benefit_year_start_month, plan.benefit_year_start_day)
+    terms.append(f"The benefit year starts on {start:%b} {start.day}.")
+    return tuple(terms)
+
+
+def _total(quote: Quote, scenario: str) -> Decimal:
+    return Decimal(quote.result_data()["scenarios"][scenario]["totals"]["patient_pays"]["amount"])
+
+
+def self_pay_comparison(*, quote: Quote, self_pay: Quote) -> SelfPayComparison | None:
+    """Which is cheaper for a range: paying yourself, or the plan at its worst (or best)."""
+    if quote.estimate.best is None:
+        return None
+    data = self_pay.result_data()["scenarios"]["primary"]
+    currency = quote.result_data()["currency"]
+    mine = Decimal(data["totals"]["patient_pays"]["amount"])
+    best, worst = _total(quote, "best"), _total(quote, "primary")
+    values = {
+        "self_pay": money_text(mine, currency),
+        "best": money_text(best, currency),
+        "worst": money_text(worst, currency),
+    }
+    if mine < best:
+        sentence = (
+            "Paying yourself would cost {self_pay}, less than even the best case ({best}): "
+            "paying yourself is cheaper."
+        )
+    elif mine < worst:
+        sentence = (
+            "Paying yourself would cost {self_pay}, less than the worst case ({worst}): "
+            "unless your plan confirms it pays, paying yourself is cheaper."
+        )
+    else:
+        sentence = (
+            "Paying yourself would cost {self_pay}, no less than the worst case ({worst}): "
+            "using your plan costs you no more."
+        )
+    package_note = "That includes a prepaid package." if data["packages"] else ""
+    return SelfPayComparison(
+        self_pay=values["self_pay"],
+        sentence=sentence.format(**values),
+        package_note=package_note,
+    )
+
+
+def _coverage_text(mode: str, plan: InsurancePlan | None, *, not_listed: bool = False) -> str:
+    if not_listed:
+        return "Your plan is not listed, so this is what you would pay yourself"
     if mode == "self_pay":
         return "Paying yourself (self-pay)"
     if mode == "insured":
         return f"Billing your plan: {plan}"
-    return f"Not sure of your coverage (the range assumes {plan} at its best)"
+    return (
+        f"Not sure of your coverage: the best case assumes a plan like {plan}, "
+        "the plan the clinic assumes when a patient is not sure"
+    )
 
 
-def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | None) -> PlanSummary:
+def plan_summary(
+    *, quote: Quote, options: QuoteOptions, plan: InsurancePlan | None, not_listed: bool = False
+) -> PlanSummary:
     """The patient's choices in words, and what to expect at each session."""
     item = quote.input.items[0]
     service = options.service(item.service_code)
@@ -265,7 +501,7 @@ def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | N
         f"{item.sessions} session{'s' if item.sessions != 1 else ''}, "
         f"{per_week} a week, from {date_text(quote.input.start_date)}"
     )
-    coverage = _coverage_text(quote.input.coverage_mode, plan)
+    coverage = _coverage_text(quote.input.coverage_mode, plan, not_listed=not_listed)
     return PlanSummary(
         treatment=service.name if service else item.service_code,
         length=f"{item.duration_minutes} minutes",
@@ -277,7 +513,15 @@ def plan_summary(*, quote: Quote, options: QuoteOptions, plan: InsurancePlan | N
     )
 
 
-def _view(data: dict[str, Any], clinic: Clinic, plan: PlanSummary) -> EstimateView:
+def _view(
+    data: dict[str, Any],
+    clinic: Clinic,
+    plan: PlanSummary,
+    *,
+    comparison: SelfPayComparison | None = None,
+    not_listed: bool = False,
+    terms: tuple[str, ...] = (),
+) -> EstimateView:
     """An engine result (its JSON shape) ready to show."""
     scenarios = data["scenarios"]
     schedule = data["schedule"]
@@ -293,16 +537,40 @@ def _view(data: dict[str, Any], clinic: Clinic, plan: PlanSummary) -> EstimateVi
         first_visit=date_text(schedule[0]),
         last_visit=date_text(schedule[-1]),
         session_count=len(schedule),
-        assumptions=tuple(data["assumptions"]),
-        warnings=tuple(w["message"] for w in data["warnings"]),
-        notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE),
+        assumptions=tuple(plain_figures(a, data["currency"]) for a in data["assumptions"]),
+        warnings=tuple(plain_figures(w["message"], data["currency"]) for w in data["warnings"]),
+        # "Often not covered" only where it is true for this patient: not when the plan pays.
+        notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE) if _needling_uncovered(data) else (ESTIMATE_NOTE,),
+        comparison=comparison,
+        not_listed=not_listed,
+        plan_terms=terms,
+        insurer_questions=INSURER_QUESTIONS if not_listed else (),
     )
 
 
-def estimate_view(*, quote: Quote, options: QuoteOptions) -> EstimateView:
-    """The quote ready to show: every amount formatted, every reason in words."""
-    plan = plan_summary(quote=quote, options=options, plan=quote.plan)
-    return _view(quote.result_data(), options.clinic, plan)
+def estimate_view(
+    *,
+    quote: Quote,
+    options: QuoteOptions,
+    self_pay: Quote | None = None,
+    not_listed: bool = False,
+) -> EstimateView:
+    """The quote ready to show: every amount formatted, every reason in words.
+
+    self_pay: the same care priced as self-pay, to compare with a range; not_listed: the
+    patient's plan is not among the clinic's (priced as self-pay, with what to ask the insurer).
+    """
+    plan = plan_summary(quote=quote, options=options, plan=quote.plan, not_listed=not_listed)
+    return _view(
+        quote.result_data(),
+        options.clinic,
+        plan,
+        comparison=None
+        if self_pay is None
+        else self_pay_comparison(quote=quote, self_pay=self_pay),
+        not_listed=not_listed,
+        terms=plan_terms(quote.plan) if quote.plan is not None else (),
+    )
 
 
 def _stored_plan(estimate: Estimate) -> PlanSummary:

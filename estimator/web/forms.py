@@ -14,7 +14,7 @@ from django.core.validators import RegexValidator
 
 from estimator import pricing
 from estimator.business_days import business_days_after
-from estimator.formatting import money_text
+from estimator.formatting import money_text, plain_figures
 from estimator.models import CoverageMode
 from estimator.quotes import Problem, QuoteInput
 from estimator.services import PatientDetails
@@ -33,10 +33,20 @@ QUOTE_FIELDS = (
     "coverage",
     "plan",
     "deductible_met",
+    "oop_met",
+    "annual_max_used",
+    "visits_used",
 )
+# The year so far, asked only as the clinic's plans need it (a plan with no deductible is never
+# asked for one): field → the plan term it is checked against.
+STANDING_FIELDS = ("deductible_met", "oop_met", "annual_max_used", "visits_used")
+MAX_VISITS_USED = 366
+# A patient whose plan is not among the clinic's: priced as self-pay, with what to ask the insurer.
+NOT_LISTED = "not_listed"
 COVERAGE_LABELS = {
     CoverageMode.SELF_PAY: "I'll pay myself",
     CoverageMode.INSURED: "My insurance plan",
+    NOT_LISTED: "My plan isn't listed",
     CoverageMode.UNKNOWN: "I'm not sure",
 }
 # Where the quote use case reports a problem → the form field it belongs beside.
@@ -49,6 +59,9 @@ _PROBLEM_FIELDS = (
     (re.compile(r"^items(\[\d+\]\.sessions)?$"), "sessions"),
     (re.compile(r"^coverage\.plan$"), "plan"),
     (re.compile(r"^coverage\.standing\.deductible_met$"), "deductible_met"),
+    (re.compile(r"^coverage\.standing\.oop_met$"), "oop_met"),
+    (re.compile(r"^coverage\.standing\.annual_max_used$"), "annual_max_used"),
+    (re.compile(r"^coverage\.standing\.visits_used$"), "visits_used"),
 )
 
 
@@ -62,9 +75,63 @@ def _range_messages(what: str, low: int, high: int) -> dict[str, str]:
     }
 
 
+def _amount_field(label: str, what: str, hint_example: str = "150.00") -> forms.DecimalField:
+    """An optional amount of this benefit year so far, in the clinic's currency."""
+    too_large = f"Check {what}: it looks too large."
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("1000000"),
+        max_digits=9,
+        decimal_places=2,
+        error_messages={
+            "invalid": f"Enter {what} as an amount, e.g. {hint_example}.",
+            "min_value": f"{what[0].upper()}{what[1:]} cannot be negative.",
+            "max_value": too_large,
+            "max_digits": too_large,
+            "max_whole_digits": too_large,
+            "max_decimal_places": f"Enter {what} to the cent at most.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+    )
+
+
 def is_quote_query(data: Mapping[str, Any]) -> bool:
     """Whether a query string carries answers to the quote form (not just, say, ?area=neck)."""
     return any(name in data for name in QUOTE_FIELDS if name != "area")
+
+
+STANDING_HINTS = {
+    "deductible_met": "How much of this year's deductible you have already paid.",
+    "oop_met": "What you have paid toward this year's out-of-pocket maximum.",
+    "annual_max_used": "How much of this year's maximum your plan has already paid out.",
+    "visits_used": "Visits of this kind your plan has already paid for this year.",
+}
+STANDING_ABOVE_TERM = {
+    "deductible_met": "Your plan's deductible is {term}: the amount already met cannot be more.",
+    "oop_met": "Your plan's out-of-pocket maximum is {term}: the amount paid cannot be more.",
+    "annual_max_used": "Your plan's yearly maximum is {term}: the amount used cannot be more.",
+    "visits_used": "Your plan pays for {term} visits a year: the visits used cannot be more.",
+}
+STANDING_NOT_IN_PLAN = {
+    "deductible_met": "Your plan has no deductible: leave this empty.",
+    "oop_met": "Your plan has no out-of-pocket maximum: leave this empty.",
+    "annual_max_used": "Your plan has no yearly maximum: leave this empty.",
+    "visits_used": "Your plan has no visit limit: leave this empty.",
+}
+
+
+def _plan_term(plan: Any, name: str) -> Any:
+    """The plan's term a year-so-far answer is checked against; None: the plan has none."""
+    if name == "visits_used":
+        return plan.visit_limit
+    money = {
+        "deductible_met": plan.deductible,
+        "oop_met": plan.out_of_pocket_max,
+        "annual_max_used": plan.annual_max,
+    }[name]
+    return money.amount if money.amount > 0 else None
 
 
 class QuoteForm(forms.Form):
@@ -128,22 +195,20 @@ class QuoteForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": "Choose your plan from the list."},
     )
-    deductible_met = forms.DecimalField(
-        label="Deductible already met this year",
+    deductible_met = _amount_field("Deductible already met this year", "the deductible already met")
+    oop_met = _amount_field(
+        "Out-of-pocket costs already paid this year", "the out-of-pocket costs already paid"
+    )
+    annual_max_used = _amount_field(
+        "Yearly maximum already used this year", "the yearly maximum already used"
+    )
+    visits_used = forms.IntegerField(
+        label="Visits already used this year",
         required=False,
-        min_value=Decimal("0"),
-        max_value=Decimal("1000000"),
-        max_digits=9,
-        decimal_places=2,
-        error_messages={
-            "invalid": "Enter the deductible already met as an amount, e.g. 150.00.",
-            "min_value": "The deductible already met cannot be negative.",
-            "max_value": "Check the deductible already met: it looks too large.",
-            "max_digits": "Check the deductible already met: it looks too large.",
-            "max_whole_digits": "Check the deductible already met: it looks too large.",
-            "max_decimal_places": "Enter the deductible already met to the cent at most.",
-        },
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+        min_value=0,
+        max_value=MAX_VISITS_USED,
+        error_messages=_range_messages("Visits already used", 0, MAX_VISITS_USED),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-short"}),
     )
 
     def __init__(self, data: Mapping[str, Any] | None, *, options: QuoteOptions) -> None:
@@ -173,19 +238,30 @@ class QuoteForm(forms.Form):
             (str(m), f"{m} minutes") for m in durations
         ]
         self._choice_field("add_on").choices = [(a.code, a.name) for a in options.add_ons]
-        modes = [CoverageMode.SELF_PAY, CoverageMode.INSURED]
+        modes: list[str] = [CoverageMode.SELF_PAY]
+        if options.plans:
+            modes += [CoverageMode.INSURED, NOT_LISTED]
         if options.unsure_available:
             modes.append(CoverageMode.UNKNOWN)
-        if not options.plans:
-            modes.remove(CoverageMode.INSURED)
-        self.coverage_modes = [(m.value, COVERAGE_LABELS[m]) for m in modes]
+        self.coverage_modes = [(str(m), COVERAGE_LABELS[m]) for m in modes]
         self._choice_field("coverage").choices = self.coverage_modes
         self._choice_field("plan").choices = [("", "Choose your plan")] + [
             (str(p.pk), str(p)) for p in options.plans
         ]
-        self.fields[
-            "deductible_met"
-        ].label = f"Deductible already met this year ({clinic.currency}, optional)"
+        # Only what one of the clinic's plans has: no deductible question for a Canadian plan.
+        self.standing_fields = [
+            name
+            for name in STANDING_FIELDS
+            if any(_plan_term(plan, name) is not None for plan in options.plans)
+        ]
+        for name in STANDING_FIELDS:
+            if name not in self.standing_fields:
+                del self.fields[name]
+            elif name != "visits_used":
+                label = self.fields[name].label
+                self.fields[name].label = f"{label} ({clinic.currency}, optional)"
+            else:
+                self.fields[name].label = "Visits already used this year (optional)"
 
     def _choice_field(self, name: str) -> forms.ChoiceField:
         field = self.fields[name]
@@ -220,19 +296,56 @@ class QuoteForm(forms.Form):
         if data.get("coverage") == CoverageMode.INSURED and "plan" not in self.errors:
             if data.get("plan") is None:
                 self.add_error("plan", "Choose your plan.")
+            else:
+                self._check_standing(data)
         return data
+
+    def year_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """The year-so-far questions this clinic's plans need, each with its hint."""
+        return [(self[name], STANDING_HINTS[name]) for name in self.standing_fields]
+
+    def chosen_plan(self) -> Any:
+        """The plan picked in the answers, if any (valid or not yet checked)."""
+        value = next(iter(_selected(self, "plan")), "")
+        return self.options.plan(int(value)) if value.isdigit() else None
+
+    def _check_standing(self, data: dict[str, Any]) -> None:
+        """The year so far cannot pass the chosen plan's own terms."""
+        plan = self.options.plan(data.get("plan"))
+        if plan is None:
+            return
+        for name in self.standing_fields:
+            value = data.get(name)
+            if value is None or name in self.errors:
+                continue
+            term = _plan_term(plan, name)
+            if term is None and value:
+                self.add_error(name, STANDING_NOT_IN_PLAN[name])
+            elif term is not None and value > term:
+                shown = str(term) if name == "visits_used" else money_text(term, plan.currency)
+                self.add_error(name, STANDING_ABOVE_TERM[name].format(term=shown))
 
     def add_problems(self, problems: list[Problem]) -> None:
         """Show the quote use case's problems beside the fields they concern."""
         for problem in problems:
             field = next((f for rx, f in _PROBLEM_FIELDS if rx.match(problem.field)), None)
-            self.add_error(field, problem.message)
+            # In the page's formats: a date as "Dec 2, 2026", like every other date on it.
+            self.add_error(field, plain_figures(problem.message, self.options.clinic.currency))
+
+    @property
+    def not_listed(self) -> bool:
+        """Whether the patient's plan is not among the clinic's (priced as self-pay)."""
+        return self.cleaned_data.get("coverage") == NOT_LISTED
 
     def quote_input(self) -> QuoteInput:
         """The valid answers as the quote use case takes them."""
         data = self.cleaned_data
-        mode = data["coverage"]
-        met = data.get("deductible_met") if mode == CoverageMode.INSURED else None
+        mode = CoverageMode.SELF_PAY if self.not_listed else data["coverage"]
+        insured = mode == CoverageMode.INSURED
+
+        def year(name: str) -> Any:
+            return (data.get(name) if insured else None) or 0
+
         item = pricing.PlanItem(
             service_code=data["service"],
             duration_minutes=data["minutes"],
@@ -247,7 +360,12 @@ class QuoteForm(forms.Form):
             start_date=data["start"],
             coverage_mode=mode,
             plan=self.options.plan(data.get("plan")) if mode == CoverageMode.INSURED else None,
-            standing=pricing.Standing(deductible_met=met or Decimal("0")),
+            standing=pricing.Standing(
+                deductible_met=Decimal(year("deductible_met")),
+                oop_met=Decimal(year("oop_met")),
+                visits_used=int(year("visits_used")),
+                annual_max_used=Decimal(year("annual_max_used")),
+            ),
         )
 
 
@@ -347,6 +465,9 @@ class Choice:
     hint: str = ""
     data: str = ""
     suggested: bool = False
+    # For the script: an add-on's minutes; a treatment's price for each length, as shown.
+    minutes: int = 0
+    prices: str = ""
 
 
 def _selected(form: QuoteForm, name: str) -> list[str]:
@@ -387,6 +508,7 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
                 hint=" · ".join(f"{m} min: {money_text(price)}" for m, price in s.prices),
                 data=" ".join(str(m) for m in s.durations),
                 suggested=s.code in suggested,
+                prices=";".join(f"{m}={money_text(price)}" for m, price in s.prices),
             )
             for s in options.services
         ],
@@ -407,6 +529,7 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
                 hint=f"+{a.minutes} minutes · {money_text(a.price)} "
                 + ("per 15 minutes" if a.per_unit else "per session"),
                 data=" ".join(sorted(a.services)),
+                minutes=a.minutes,
             )
             for a in options.add_ons
         ],
@@ -421,7 +544,7 @@ def describe_fields(form: forms.Form) -> None:
     prefix = str(form.auto_id).replace("%s", "")
     for name, field in form.fields.items():
         ids = []
-        if name in ("sessions", "per_week", "start", "deductible_met"):
+        if name in ("sessions", "per_week", "start", *STANDING_FIELDS):
             ids.append(f"{prefix}{name}-hint")
         if name in form.errors:
             ids.append(f"{prefix}{name}-error")

@@ -20,4 +20,5 @@ urlpatterns = [
     path(
         "estimate/<str:token>/pdf", patient_links.patient_estimate_pdf, name="patient_estimate_pdf"
     ),
+    path("glossary/", views.glossary, name="glossary"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import Any
@@ -21,14 +22,23 @@ from django_ratelimit.core import get_usage
 from estimator.catalog_cache import catalog_days, catalog_token, responses
 from estimator.documents.quote_pdf import quote_pdf_bytes, quote_reference
 from estimator.formatting import currency_words, date_text
-from estimator.models import Clinic, GoodFaithEstimateRequest
+from estimator.models import Clinic, CoverageMode, GoodFaithEstimateRequest
 from estimator.notices import Notice
+from estimator.pricing import Standing
 from estimator.quotes import Quote, QuoteInvalid, quote_build
 from estimator.selectors import notice_for_quote
 from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe_request_due
 
-from .display import estimate_view
-from .forms import QUOTE_FIELDS, GfeRequestForm, QuoteForm, describe_fields, quote_form_choices
+from .display import EstimateView, estimate_view, plan_terms
+from .forms import (
+    QUOTE_FIELDS,
+    Choice,
+    GfeRequestForm,
+    QuoteForm,
+    describe_fields,
+    quote_form_choices,
+)
+from .glossary import TERMS
 from .options import QuoteOptions, quote_options, quote_options_current
 
 SESSION_KEY = "gfe_request"
@@ -57,18 +67,47 @@ def _quote(form: QuoteForm) -> Quote | None:
         return None
 
 
+def _self_pay_alternative(quote: Quote) -> Quote | None:
+    """The same care priced as self-pay, set beside a range (the engine prices it, not the page)."""
+    if quote.input.coverage_mode != CoverageMode.UNKNOWN:
+        return None
+    try:
+        return quote_build(
+            quote=dataclasses.replace(
+                quote.input, coverage_mode=CoverageMode.SELF_PAY, plan=None, standing=Standing()
+            )
+        )
+    except QuoteInvalid:
+        return None
+
+
+def _estimate(quote: Quote, options: QuoteOptions, form: QuoteForm) -> EstimateView:
+    return estimate_view(
+        quote=quote,
+        options=options,
+        self_pay=_self_pay_alternative(quote),
+        not_listed=form.not_listed,
+    )
+
+
 def _quote_query(data: QueryDict) -> list[tuple[str, str]]:
     """The quote answers only (never anything else a URL or form carried), in order."""
     return [(name, value) for name in QUOTE_FIELDS for value in data.getlist(name)]
 
 
-def _error_summary(form: Any, prefix: str) -> list[tuple[str, str]]:
+def _error_summary(
+    form: Any, prefix: str, choices: dict[str, list[Choice]] | None = None
+) -> list[tuple[str, str]]:
     links = []
     for name, messages in form.errors.items():
         if name == "__all__":
             anchor = f"{prefix}form"
         elif name in _GROUPS:
-            anchor = f"{prefix}{name}-0"
+            # The chosen control of a group (visible: the script hides only what does not
+            # apply), else its first one.
+            group = (choices or {}).get(name, [])
+            index = next((i for i, c in enumerate(group) if c.checked), 0)
+            anchor = f"{prefix}{name}-{index}"
         else:
             anchor = f"{prefix}{name}"
         links += [(anchor, message) for message in messages]
@@ -88,6 +127,7 @@ def _page(
     query = _quote_query(answers) if form.is_bound else []
     describe_fields(form)
     describe_fields(gfe_form)
+    choices = quote_form_choices(form)
     # What the patient is owed besides this estimate, and whether to offer the GFE request.
     notice: Notice | None = None if quote is None else notice_for_quote(quote=quote)
     context = {
@@ -95,11 +135,14 @@ def _page(
         "currency_name": currency_words(options.clinic.currency),
         "options": options,
         "form": form,
-        "choices": quote_form_choices(form),
-        "errors": _error_summary(form, "f-"),
+        "choices": choices,
+        "year_fields": form.year_fields(),
+        "plan_terms": plan_terms(plan) if (plan := form.chosen_plan()) else (),
+        "errors": _error_summary(form, "f-", choices),
         "gfe_errors": _error_summary(gfe_form, "g-"),
-        "estimate": None if quote is None else estimate_view(quote=quote, options=options),
+        "estimate": None if quote is None else _estimate(quote, options, form),
         "gfe_form": gfe_form,
+        "gfe_fields": [gfe_form[name] for name in ("name", "date_of_birth", "email", "phone")],
         "notice": notice,
         "notice_due": date_text(notice.deadline.due)
         if notice and notice.deadline and notice.deadline.due
@@ -124,6 +167,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """A short welcome that leads to the quote page of the clinic (or a choice of clinics)."""
     clinics = Clinic.objects.filter(active=True)
     return render(request, "estimator/home.html", {"clinics": clinics})
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    """The words of insurance and billing in plain language, each with an anchor to link to."""
+    return render(request, "estimator/glossary.html", {"terms": TERMS})
 
 
 @require_GET
@@ -201,12 +250,12 @@ def quote_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     answered = _answer(request, slug)
     if isinstance(answered, HttpResponse):
         return answered
-    options, _form, quote = answered
+    options, form, quote = answered
     if quote is None:
         return redirect(
             reverse("estimator:quote", args=[slug]) + "?" + urlencode(_quote_query(request.GET))
         )
-    view = estimate_view(quote=quote, options=options)
+    view = _estimate(quote, options, form)
     answers = _quote_query(request.GET)
     today = options.clinic.today()
     reference = quote_reference(clinic_slug=slug, answers=answers, day=today)

@@ -15,8 +15,8 @@ from estimator.formatting import money_text
 from estimator.models import Clinic, GoodFaithEstimateRequest, InsurancePlan
 from tests.web.conftest import SELF_PAY, START, engine_quote, url
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from .chromium import CHROMEDRIVER, CHROMIUM, headless_chromium
+
 # Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of each step for a person to look at.
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
 
@@ -38,25 +38,8 @@ GFE_START = "2026-12-14"
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """Headless Chromium driven by the system chromedriver (Selenium Manager never runs)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     profile = tempfile.mkdtemp(prefix="estimator-e2e-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver = headless_chromium(f"--user-data-dir={profile}")
     driver.implicitly_wait(0)
     try:
         yield driver

@@ -44,7 +44,7 @@ def test_pdf_download_has_the_engines_total_and_per_session_figures(client, casc
     assert "Prepaid package" in text
     assert "Dry needling is often not covered" in text
     assert "This is an estimate, not a bill" in text
-    assert "Self-pay discount of 10.00%: $2.00 off." in text
+    assert "Self-pay discount of 10%: $2.00 off." in text
 
 
 def test_pdf_of_an_unsure_patient_shows_both_ends(client, cascade):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from estimator.formatting import money_text
+from estimator.formatting import money_text, plain_figures
 from estimator.models import Clinic, InsurancePlan
 
 from .conftest import SELF_PAY, engine_quote, url
@@ -20,6 +20,8 @@ def text(response: Any) -> str:
     import html
 
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
+    # Inline links (a glossary word) are part of their sentence: no space where they start.
+    body = re.sub(r"</?a\b[^>]*>", "", body)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
@@ -98,10 +100,15 @@ def test_self_pay_estimate_shows_the_engines_figures_reasons_and_package(client,
     totals = quote.estimate.primary.totals
     assert f"You would pay {money_text(totals.patient_pays, 'USD')} in total." in page
     first = quote.estimate.primary.sessions[0]
-    assert f"You pay per session {money_text(first.totals.patient_pays, 'USD')}" in page
+    assert "You pay each" in page
+    assert re.search(
+        rf"Sessions? 1\b[^$]*{re.escape(money_text(first.totals.charge, 'USD'))}", page
+    )
+    assert money_text(first.totals.patient_pays, "USD") in page
     for line in first.lines:
         for adjustment in line.adjustments:
-            assert adjustment.message in page
+            # The engine's reasons, in the page's formats (10%, Dec 2, 2026).
+            assert plain_figures(adjustment.message, "USD") in page
     package = quote.estimate.primary.packages[0]
     assert f"you save {money_text(package.savings, 'USD')}" in page
     assert "Dry needling is often not covered by insurance" in page
@@ -178,7 +185,7 @@ def test_errors_are_shown_beside_the_field_and_in_the_summary(
     error = re.search(rf'<p class="field-error" id="f-{field}-error">(.*?)</p>', page, re.S)
     assert error is not None, page
     assert message in error.group(1).replace("&#x27;", "'")
-    assert re.search(rf'<a href="#f-{field}(-0)?">', page)
+    assert re.search(rf'<a href="#f-{field}(-\d+)?">', page)
     assert response["Content-Type"].startswith("text/html")
 
 
@@ -221,3 +228,12 @@ def test_quote_answers_are_a_bookmarkable_get_with_no_personal_details(client, c
     assert pdf is not None
     for personal in ("name=", "email", "date_of_birth", "phone"):
         assert personal not in pdf.group(1)
+
+
+def test_a_too_long_session_links_to_the_chosen_length_not_a_hidden_one(client, cascade):
+    answers = {**SELF_PAY, "service": "dry-needling-3-plus", "minutes": "60"}
+    page = client.get(url(answers=answers)).content.decode()
+    # 15 and 30 minutes come first; 60 is the chosen one, the one the script keeps visible.
+    chosen = re.search(r'id="(f-minutes-\d+)" value="60" checked', page)
+    assert chosen is not None
+    assert f'<a href="#{chosen.group(1)}">The session would last 75 minutes' in page
