@@ -89,7 +89,7 @@ def test_the_email_carries_a_link_that_opens_the_estimate_without_an_account(
 ) -> None:
     email = _send(issued, django_capture_on_commit_callbacks)
     (message,) = mail.outbox
-    public = re.escape(settings.ESTIMATOR_PUBLIC_URL)
+    public: str = re.escape(str(settings.ESTIMATOR_PUBLIC_URL))
     link = re.search(public + r"(/estimate/[\w-]{43}/)", message.body)
     html = getattr(message, "alternatives", [])[0][0]
     assert link is not None and link[1] in str(html)
