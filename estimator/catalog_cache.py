@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -222,8 +223,9 @@ class ResponseCache:
             self.entries.clear()
 
 
-# 8 MB per worker: about 150 full quotes, or 300 quote pages, or thousands of summaries.
-responses = ResponseCache(budget=8 * 1024 * 1024)
+# ESTIMATOR_ANSWER_CACHE_MB per worker (8 MB: about 150 full quotes, or 300 quote pages, or
+# thousands of summaries).
+responses = ResponseCache(budget=int(settings.ESTIMATOR_ANSWER_CACHE_MB * 1024 * 1024))
 
 
 def catalog_cache_clear() -> None:

@@ -351,6 +351,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 # Requests per period ("60/min", "1000/hour"); counted in the cache, so shared via Redis.
+# Finished answers (quotes, quote pages) each worker keeps for the current catalog version.
+ESTIMATOR_ANSWER_CACHE_MB = env.float("ESTIMATOR_ANSWER_CACHE_MB", default=8.0)
 ESTIMATOR_RATE_ANON = env("ESTIMATOR_RATE_ANON", default="120/min")
 ESTIMATOR_RATE_QUOTES_ANON = env("ESTIMATOR_RATE_QUOTES_ANON", default="60/min")
 ESTIMATOR_RATE_KEY = env("ESTIMATOR_RATE_KEY", default="600/min")
