@@ -151,6 +151,15 @@ def quote_resolve(attrs: dict[str, Any], *, token: int | None) -> dict[str, Any]
     return attrs
 
 
+def quote_input_parsed(fields: dict[str, Any], *, token: int | None) -> QuoteInput:
+    """A body already parsed to QuoteRequest's field values (estimator/api/fastparse.py),
+    checked against the catalog; its refusals are shaped as QuoteRequest shapes them."""
+    try:
+        return quote_input_from(quote_resolve(fields, token=token))
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+
+
 def quote_input_from(data: dict[str, Any]) -> QuoteInput:
     """Resolved request data (quote_resolve's result) as the quote use case takes it."""
     coverage = data["coverage"]

@@ -20,7 +20,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer, Serializer, as_serializer_error
+from rest_framework.serializers import BaseSerializer, Serializer
 from rest_framework.views import APIView
 
 from estimator import pricing
@@ -226,14 +226,6 @@ def quote_summary_body(quote: Quote) -> dict[str, Any]:
     }
 
 
-def _resolved(resolve: Any, fields: dict[str, Any], token: int) -> dict[str, Any]:
-    """resolve(fields), its refusals shaped as the serializer would shape them (a 400)."""
-    try:
-        return dict(resolve(fields, token=token))
-    except ValidationError as error:
-        raise ValidationError(as_serializer_error(error)) from error
-
-
 @reads_only
 class QuoteCreate(APIView):
     """POST /api/v1/quotes: price a plan; nothing is stored."""
@@ -265,9 +257,7 @@ class QuoteCreate(APIView):
                 return HttpResponse(cached, content_type="application/json")
             fields = quote_fields(raw)
         if fields is not None:
-            quote_input = serializers.quote_input_from(
-                _resolved(serializers.quote_resolve, fields, token)
-            )
+            quote_input = serializers.quote_input_parsed(fields, token=token)
         else:  # anything the fast parser does not vouch for: DRF, with its field-level errors
             data = serializers.QuoteRequest(data=request.data, context={"catalog_token": token})
             data.is_valid(raise_exception=True)

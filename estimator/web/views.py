@@ -19,7 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
-from estimator.catalog_cache import catalog_days, catalog_token, responses
+from estimator.catalog_cache import (
+    ClinicCatalog,
+    catalog_days,
+    catalog_token,
+    clinic_catalog,
+    responses,
+)
 from estimator.documents.quote_pdf import quote_pdf_bytes, quote_reference
 from estimator.formatting import currency_words, date_text
 from estimator.models import Clinic, CoverageMode, GoodFaithEstimateRequest
@@ -56,12 +62,17 @@ def _rate_limited(request: HttpRequest, group: str, rate: str) -> HttpResponse |
     return response
 
 
-def _quote(form: QuoteForm) -> Quote | None:
-    """Price the answers if they are valid; otherwise the problems end up beside the fields."""
+def _quote(form: QuoteForm, catalog: ClinicCatalog | None = None) -> Quote | None:
+    """Price the answers if they are valid; otherwise the problems end up beside the fields.
+
+    catalog: the clinic's catalog when the view has already read it for this version."""
     if not form.is_bound or not form.is_valid():
         return None
+    quote_input = form.quote_input()
+    if catalog is not None:
+        quote_input = dataclasses.replace(quote_input, catalog=catalog)
     try:
-        return quote_build(quote=form.quote_input())
+        return quote_build(quote=quote_input)
     except QuoteInvalid as invalid:
         form.add_problems(invalid.problems)
         return None
@@ -236,8 +247,10 @@ def quote_page(request: HttpRequest, slug: str) -> HttpResponse:
     if (kept := responses.recall(token, key)) is not None:
         fresh = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
         return HttpResponse(kept.replace(_CSRF_MARK, fresh))
+    # Read for this token already (by the options): no second query for the token.
+    catalog = clinic_catalog(slug=slug, token=token)
     response = _page(
-        request, options, form, _quote(form), GfeRequestForm(None, today=options.today)
+        request, options, form, _quote(form, catalog), GfeRequestForm(None, today=options.today)
     )
     if response.status_code == 200:
         responses.remember(token, key, _CSRF_INPUT.sub(_CSRF_MARK, response.content))
