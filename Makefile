@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint format check bench screenshots venv lock serve-prod worker fuzz backup restore clean
+.PHONY: run test lint format check bench screenshots venv lock serve-prod worker fuzz backup restore clean messages translations
 
 venv: $(STAMP)
 
@@ -20,7 +20,21 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PY) -m pip install --quiet -r requirements/dev.txt
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The Spanish and French catalogs (.po, in the repo) compiled to .mo (built, not committed);
+# compilemessages skips a catalog whose .mo is newer. Needs GNU gettext's msgfmt.
+translations: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+# After changing a string people see: refresh the catalogs from the code and templates, then
+# translate the new entries (tests/test_translations.py fails until every entry is translated).
+MESSAGE_IGNORES := --ignore=.venv --ignore=tests --ignore=bench --ignore=docs --ignore=config \
+  --ignore=staticfiles --ignore=estimator/templates/admin --ignore=estimator/admin \
+  --ignore=estimator/api
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l es -l fr --no-obsolete --add-location file $(MESSAGE_IGNORES)
+	$(PY) manage.py makemessages -d djangojs -l es -l fr --no-obsolete --add-location file $(MESSAGE_IGNORES)
+
+run: $(STAMP) translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_starter_catalog
 	$(PY) manage.py ensure_roles
@@ -30,7 +44,7 @@ run: $(STAMP)
 # One test process per core (pytest-xdist), each with its own test database and Redis
 # database; a test file stays in one process. TEST_WORKERS=0 runs everything in this one.
 TEST_WORKERS ?= auto
-test: $(STAMP)
+test: $(STAMP) translations
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 check: $(STAMP)
@@ -61,6 +75,7 @@ serve-prod: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py ensure_roles
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py compilemessages --ignore=.venv -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production GUNICORN_BIND=$(HOST):$(PORT) \
 	  $(VENV)/bin/gunicorn config.wsgi --config config/gunicorn.py

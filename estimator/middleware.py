@@ -6,10 +6,13 @@ import logging
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +75,27 @@ class DatabaseUnavailable:
             return None
         logger.error("Database unavailable: %s", type(exception).__name__)
         return database_unavailable_response(request)
+
+
+class PatientLanguage(LocaleMiddleware):
+    """The patient's pages speak the patient's language; the API and admin stay in English.
+
+    The language comes from the switch's cookie, else the browser's Accept-Language (Django's
+    LocaleMiddleware). The API is a contract read by programs: its messages, problem titles and
+    the engine's sentences stay English whatever the caller's headers, so a response never
+    varies by Accept-Language. Admin is in English for the clinic's staff.
+    """
+
+    ENGLISH_ONLY = ("/api/", "/admin/", "/healthz", "/readyz")
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(self.ENGLISH_ONLY):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return
+        super().process_request(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.path.startswith(self.ENGLISH_ONLY):
+            return response
+        return super().process_response(request, response)

@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "estimator.middleware.DatabaseUnavailable",
     "estimator.api.ratelimit.RateLimitHeaders",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of a patient's page: the switch's cookie, else Accept-Language; API and
+    # admin stay English.
+    "estimator.middleware.PatientLanguage",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -220,7 +223,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The patient's pages, documents, notices and errors come in these languages: chosen with the
+# language switch (a cookie), else the browser's Accept-Language, else English. Catalogs are
+# gettext .po files in the repo; `make messages` refreshes them, the build compiles them.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+# One catalog per part of the app, so the engine's sentences and the documents' words are kept
+# (and reviewed) beside their code; the app's own estimator/locale holds the pages and the rest.
+LOCALE_PATHS = [
+    BASE_DIR / "estimator" / "pricing" / "locale",
+    BASE_DIR / "estimator" / "documents" / "locale",
+]
+LANGUAGE_COOKIE_NAME = "estimator_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
