@@ -55,3 +55,7 @@ def test_currency_words_follow_the_language():
     with translation.override("en"):
         assert currency_words("CAD") == "Canadian dollars"
         assert currency_words("EUR") == "EUR"
+    with translation.override("es"):
+        assert currency_words("CAD") == "dólares canadienses"
+    with translation.override("fr"):
+        assert currency_words("USD") == "dollars américains"
