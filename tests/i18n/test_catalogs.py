@@ -83,7 +83,8 @@ def test_the_catalogs_hold_exactly_the_strings_in_the_code(tmp_path, monkeypatch
     kept = {path.relative_to(ROOT): set(entries(path)) for path in catalogs()}
     assert {p for p, ids in fresh.items() if ids} == {p for p, ids in kept.items() if ids}
     for path, ids in fresh.items():
-        assert ids == kept.get(path, set()), (
-            f"{path}: run `make messages` and translate; new: {sorted(ids - kept.get(path, set()))[:5]}, "
-            f"gone: {sorted(kept.get(path, set()) - ids)[:5]}"
+        known = kept.get(path, set())
+        assert ids == known, (
+            f"{path}: run `make messages` and translate; new: {sorted(ids - known)[:5]}, "
+            f"gone: {sorted(known - ids)[:5]}"
         )
