@@ -30,7 +30,7 @@ from .units import assign_units
 
 NO_PRICE = gettext_noop("%(name_item)s has no price on %(date_on)s.")
 INVALID_PRICE = gettext_noop(
-    "%(name_item)s has an invalid price %(name_amount)s %(name_currency)s."
+    "%(name_item)s has an invalid price %(code_amount)s %(code_currency)s."
 )
 
 
@@ -144,7 +144,7 @@ def _lookup(
         on = slot.on
         message = NO_PRICE % {"name_item": name, "date_on": on.isoformat()}
         raise NoPriceError(message, field=field, on=on)
-    message = INVALID_PRICE % {"name_item": name, "name_amount": amount, "name_currency": currency}
+    message = INVALID_PRICE % {"name_item": name, "code_amount": amount, "code_currency": currency}
     raise InvalidAmountError(message, field=field)
 
 

@@ -14,8 +14,9 @@ re-format it:
     date_     an ISO date: "2026-12-02"
     percent_  a percentage with its sign, as str(Decimal) writes it: "20%", "12.5%"
     count_    a whole number: minutes, sessions, visits, units, a day or month
-    name_     text shown exactly as given and never translated: catalog names, codes, the
-              clinic's own notes, currency codes, figures as they were entered
+    code_     one word shown exactly as given: a billing or currency code, a figure as entered
+    name_     text shown exactly as given and never translated: catalog names, the clinic's
+              own notes, lists of names
     clause_   another registered phrase (a reason, a field's label), translated on its own
 
 Templates carry no other "%" (a percentage is always a percent_ value).
@@ -36,6 +37,7 @@ KINDS: dict[str, str] = {
     "date": r"\d{4}-\d{2}-\d{2}",
     "percent": r"-?\d[\d.]*(?:E[+-]?\d+)?%",
     "count": r"-?\d+",
+    "code": r"\S+",
     "name": r".+?",
     "clause": r".+?",
 }

@@ -127,7 +127,7 @@ HOW_PERCENT = gettext_noop("%(percent_allowed)s of the charge")
 HOW_SET_FEE = gettext_noop("a set fee")
 HOW_PER_UNIT = gettext_noop("%(money_fee)s per unit × %(count_units)s")
 HOW_TWO_CODES = gettext_noop(
-    "%(name_code)s %(money_fee)s × %(count_units)s + %(name_extra_code)s %(money_extra_fee)s "
+    "%(code_billing)s %(money_fee)s × %(count_units)s + %(code_extra_billing)s %(money_extra_fee)s "
     "× %(count_extra_units)s"
 )
 HOW_MPPR = gettext_noop(
@@ -304,10 +304,10 @@ def _per_unit(
         return first * units, HOW_PER_UNIT % {"money_fee": ctx.money(first), "count_units": units}
     head, extra = priced.billing[0], priced.billing[1]
     params = {
-        "name_code": head.code,
+        "code_billing": head.code,
         "money_fee": ctx.money(first),
         "count_units": head.units,
-        "name_extra_code": extra.code,
+        "code_extra_billing": extra.code,
         "money_extra_fee": ctx.money(additional),
         "count_extra_units": extra.units,
     }

@@ -37,7 +37,7 @@ PACKAGE_INVALID = gettext_noop(
     "Package %(name_package)s needs at least one session and one valid day."
 )
 CURRENCY_MISMATCH = gettext_noop(
-    "The insurance plan is in %(name_plan_currency)s but the clinic charges in %(name_currency)s."
+    "The insurance plan is in %(code_plan_currency)s but the clinic charges in %(code_currency)s."
 )
 BENEFIT_YEAR_START = gettext_noop(
     "Benefit year start %(count_month)s/%(count_day)s is not a day of the year (month, day)."
@@ -49,10 +49,10 @@ CODE_SET_LIMIT_INVALID = gettext_noop(
 VISITS_USED_NEGATIVE = gettext_noop("Visits used cannot be negative.")
 AMOUNT_NEGATIVE = gettext_noop("%(clause_field)s must not be negative.")
 MONEY_INVALID = gettext_noop(
-    "%(clause_field)s must be a %(name_currency)s amount of zero or more with at most "
-    "%(count_places)s decimal places, not %(name_given)s."
+    "%(clause_field)s must be a %(code_currency)s amount of zero or more with at most "
+    "%(count_places)s decimal places, not %(code_given)s."
 )
-PERCENT_INVALID = gettext_noop("%(clause_field)s must be between 0 and 100, not %(name_given)s.")
+PERCENT_INVALID = gettext_noop("%(clause_field)s must be between 0 and 100, not %(code_given)s.")
 # Translators: the names of the figures above, as field labels (the start of a sentence).
 LABELS = {
     "deductible": gettext_noop("Deductible"),
@@ -169,7 +169,7 @@ def _check_catalog_amounts(catalog: CatalogSnapshot) -> Iterator[errors.PricingE
 def _check_terms(terms: PlanTerms, currency: str) -> Iterator[errors.PricingError]:
     if terms.currency != currency:
         yield errors.CurrencyMismatchError(
-            CURRENCY_MISMATCH % {"name_plan_currency": terms.currency, "name_currency": currency},
+            CURRENCY_MISMATCH % {"code_plan_currency": terms.currency, "code_currency": currency},
             field="coverage.terms.currency",
         )
         return
@@ -227,16 +227,16 @@ def _money(value: Decimal, currency: str, field: str) -> Iterator[errors.Pricing
     if not value.is_finite() or value < ZERO or not is_whole_minor_units(value, currency):
         params = {
             "clause_field": _label(field),
-            "name_currency": currency,
+            "code_currency": currency,
             "count_places": -int(MINOR_UNIT[currency].as_tuple().exponent),
-            "name_given": value,
+            "code_given": value,
         }
         yield errors.InvalidAmountError(MONEY_INVALID % params, field=field)
 
 
 def _percent(value: Decimal, field: str) -> Iterator[errors.PricingError]:
     if not value.is_finite() or not ZERO <= value <= HUNDRED:
-        message = PERCENT_INVALID % {"clause_field": _label(field), "name_given": value}
+        message = PERCENT_INVALID % {"clause_field": _label(field), "code_given": value}
         yield errors.InvalidAmountError(message, field=field)
 
 
