@@ -14,11 +14,11 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from estimator import pricing  # noqa: F401 - importing the engine registers every template
 from estimator.formatting import date_text, money_text, percent_text, plain_figures
-from estimator.pricing.phrases import parse
+from estimator.pricing.phrases import context_of, parse
 
 _NOT_DIGITS = re.compile(r"[^\d.-]")
 
@@ -40,13 +40,19 @@ def _said(sentence: str, currency: str, language: str) -> str:
         return plain_figures(sentence, currency)
     template, params = found
     if not params:
-        return gettext(template)
+        return translated(template)
     local = {name: _figure(name, value, currency, language) for name, value in params.items()}
     try:
-        return gettext(template) % local
+        return translated(template) % local
     except (KeyError, ValueError, TypeError):
         # A catalog entry whose placeholders do not fit (the catalog tests forbid it).
         return template % local
+
+
+def translated(template: str) -> str:
+    """A registered template in the active language (its placeholders still to fill)."""
+    context = context_of(template)
+    return gettext(template) if context is None else pgettext(context, template)
 
 
 def _figure(name: str, value: str, currency: str, language: str) -> str:

@@ -30,6 +30,9 @@ from functools import lru_cache
 
 # Every template, in registration order (a dict as an ordered set).
 _REGISTRY: dict[str, None] = {}
+# Short templates that other catalogs may also hold ("Deductible" as a page's column), with
+# the context that keeps their translations apart.
+_CONTEXTS: dict[str, str] = {}
 
 PLACEHOLDER = re.compile(r"%\((?P<name>(?P<kind>[a-z]+)_\w+)\)s")
 KINDS: dict[str, str] = {
@@ -47,6 +50,17 @@ def gettext_noop(template: str) -> str:
     """Register an engine sentence's template and return it unchanged (English)."""
     _REGISTRY[template] = None
     return template
+
+
+def pgettext(context: str, template: str) -> str:
+    """Register a short template under a context (makemessages writes it as msgctxt)."""
+    _CONTEXTS[template] = context
+    return gettext_noop(template)
+
+
+def context_of(template: str) -> str | None:
+    """The context a template was registered under, if any."""
+    return _CONTEXTS.get(template)
 
 
 def templates() -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from . import errors
 from .money import HUNDRED, MINOR_UNIT, ZERO, is_whole_minor_units, rounder_for
-from .phrases import gettext_noop
+from .phrases import gettext_noop, pgettext
 from .types import CatalogSnapshot, Coverage, PlanItem, PlanRequest, PlanTerms, SelfPay, Standing
 
 MAX_SESSIONS = 100
@@ -53,25 +53,26 @@ MONEY_INVALID = gettext_noop(
     "%(count_places)s decimal places, not %(code_given)s."
 )
 PERCENT_INVALID = gettext_noop("%(clause_field)s must be between 0 and 100, not %(code_given)s.")
-# Translators: the names of the figures above, as field labels (the start of a sentence).
+# The names of the figures above, as field labels; "Deductible" may also be a page's column
+# heading, so the labels carry a context of their own.
 LABELS = {
-    "deductible": gettext_noop("Deductible"),
-    "copay": gettext_noop("Copay"),
+    "deductible": pgettext("field label", "Deductible"),
+    "copay": pgettext("field label", "Copay"),
     # Translators: out-of-pocket maximum.
-    "oop_max": gettext_noop("Oop max"),
-    "per_visit_max": gettext_noop("Per visit max"),
-    "annual_max": gettext_noop("Annual max"),
-    "price": gettext_noop("Price"),
-    "deductible_met": gettext_noop("Deductible met"),
+    "oop_max": pgettext("field label", "Oop max"),
+    "per_visit_max": pgettext("field label", "Per visit max"),
+    "annual_max": pgettext("field label", "Annual max"),
+    "price": pgettext("field label", "Price"),
+    "deductible_met": pgettext("field label", "Deductible met"),
     # Translators: out-of-pocket spending met so far this year.
-    "oop_met": gettext_noop("Oop met"),
-    "annual_max_used": gettext_noop("Annual max used"),
-    "therapy_spend": gettext_noop("Therapy spend"),
-    "percent": gettext_noop("Percent"),
-    "coinsurance_percent": gettext_noop("Coinsurance percent"),
-    "reimbursement_percent": gettext_noop("Reimbursement percent"),
+    "oop_met": pgettext("field label", "Oop met"),
+    "annual_max_used": pgettext("field label", "Annual max used"),
+    "therapy_spend": pgettext("field label", "Therapy spend"),
+    "percent": pgettext("field label", "Percent"),
+    "coinsurance_percent": pgettext("field label", "Coinsurance percent"),
+    "reimbursement_percent": pgettext("field label", "Reimbursement percent"),
     # Translators: a plan's coverage rules (an allowed amount in one of them).
-    "rules": gettext_noop("Rules"),
+    "rules": pgettext("field label", "Rules"),
 }
 
 

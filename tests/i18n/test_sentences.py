@@ -6,13 +6,12 @@ import json
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
 
 from estimator.formatting import plain_figures
 from estimator.pricing import SelfPay, estimate_to_dict
 from estimator.pricing import estimate_plan as price
 from estimator.pricing.phrases import parse, templates
-from estimator.sentences import say
+from estimator.sentences import say, translated
 from tests.pricing.builders import catalog, insured, item, plan, rule, standing
 
 NBSP = "\xa0"
@@ -119,6 +118,14 @@ def test_in_english_say_agrees_with_plain_figures_on_a_whole_estimate():
             f"Le régime admet 61,75{NBSP}$ (65,00{NBSP}$ par unité × 1, à 95{NBSP}% pour un "
             "fournisseur non participant).",
         ),
+        (
+            # A field's label is translated under its own context ("field label").
+            "es",
+            "USD",
+            "Oop max must be a USD amount of zero or more with at most 2 decimal places, not -5.",
+            "Máximo de gastos de bolsillo: debe ser una cantidad en USD de cero o más, con 2 "
+            "decimales como máximo, no -5.",
+        ),
     ],
 )
 def test_spanish_and_french_translate_with_the_locales_formats(language, currency, english, said):
@@ -150,7 +157,7 @@ def test_a_stored_estimates_english_is_said_in_the_readers_language(language):
 def test_every_template_has_a_compiled_translation(language):
     with translation.override(language):
         untranslated = [
-            t for t in templates() if gettext(t) == t and t not in SAME_IN.get(language, ())
+            t for t in templates() if translated(t) == t and t not in SAME_IN.get(language, ())
         ]
     assert untranslated == []
 
