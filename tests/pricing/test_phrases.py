@@ -39,6 +39,7 @@ from estimator.pricing import (
     estimate_plan,
     validate_plan,
 )
+from estimator.pricing.notes import PLAN_RULE_NOTE
 from estimator.pricing.phrases import (
     KINDS,
     PLACEHOLDER,
@@ -48,7 +49,7 @@ from estimator.pricing.phrases import (
     placeholders,
     templates,
 )
-from estimator.pricing.validate import LABELS
+from estimator.pricing.validate import DURATION_NOT_OFFERED, LABELS
 
 CLAUSE_EXAMPLE = "a set fee"
 EXAMPLES = {
@@ -133,11 +134,17 @@ def test_each_template_renders_and_parses_back_to_its_params(template):
     assert parse(sentence) == (template, params)
 
 
+# The only templates general enough to fit another's sentence: the clinic's note after a
+# code's name ("Name: note"), and the list of durations offered (which "none" also fits).
+GENERAL = {PLAN_RULE_NOTE, DURATION_NOT_OFFERED}
+
+
 @pytest.mark.parametrize("template", templates())
-def test_no_other_template_fits_a_templates_example_as_well(template):
-    # A catch-all ("%(name_line)s: %(name_note)s") may fit too, but always with less literal
-    # text, so the sentence's own template wins.
+def test_no_other_template_fits_a_templates_example_but_the_two_general_ones(template):
     sentence = template % example_params(template)
+    others = {t for t, _ in matches(sentence)} - {template}
+    assert others <= GENERAL
+    # ... and those have less literal text, so the sentence's own template wins.
     assert_said_by_one_template(sentence)
 
 
