@@ -19,7 +19,14 @@ re-format it:
               own notes, lists of names
     clause_   another registered phrase (a reason, a field's label), translated on its own
 
-Templates carry no other "%" (a percentage is always a percent_ value).
+Templates carry no other "%" (a percentage is always a percent_ value). A sentence built from
+parts keeps each part a template of its own, passed as a clause_ value; a short template that
+other catalogs may also hold (a field's label) is registered with pgettext() and a context.
+
+To add a sentence: a module-level `NAME = gettext_noop("... %(kind_role)s ...")`, rendered with
+`NAME % {...}` (amounts through format_money, dates isoformat()); then `make messages` and
+translate the new es/fr entries. tests/pricing/test_phrases.py fails until a plan in its
+corpus produces the sentence.
 """
 
 from __future__ import annotations
