@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from .errors import InvalidAmountError, NoPriceError
 from .money import ZERO, is_whole_minor_units
+from .phrases import gettext_noop
 from .schedule import Slot
 from .types import (
     AddonDef,
@@ -26,6 +27,11 @@ from .types import (
     UnitRule,
 )
 from .units import assign_units
+
+NO_PRICE = gettext_noop("%(name_item)s has no price on %(date_on)s.")
+INVALID_PRICE = gettext_noop(
+    "%(name_item)s has an invalid price %(code_amount)s %(code_currency)s."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +142,10 @@ def _lookup(
     field = f"{at}.service_code" if addon is None else f"{at}.addon_codes[{addon}]"
     if amount is None:
         on = slot.on
-        raise NoPriceError(f"{name} has no price on {on.isoformat()}.", field=field, on=on)
-    raise InvalidAmountError(f"{name} has an invalid price {amount} {currency}.", field=field)
+        message = NO_PRICE % {"name_item": name, "date_on": on.isoformat()}
+        raise NoPriceError(message, field=field, on=on)
+    message = INVALID_PRICE % {"name_item": name, "code_amount": amount, "code_currency": currency}
+    raise InvalidAmountError(message, field=field)
 
 
 def _status(

@@ -152,8 +152,13 @@ def _run_self_pay(
             share = plan.shares.get(session.slot.number)
             if share is not None and priced_line.kind is LineKind.SERVICE:
                 purchase, amount, position = share
-                where = f"{position} of {purchase.sessions_included}"
-                draft.package_share = (purchase.name, amount, purchase.price, where)
+                draft.package_share = (
+                    purchase.name,
+                    amount,
+                    purchase.price,
+                    position,
+                    purchase.sessions_included,
+                )
                 treatment = Treatment.PACKAGE
             lines.append(_apply(draft, treatment, ctx))
         sessions.append(_session(session, None, lines))

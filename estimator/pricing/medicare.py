@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .money import ZERO, format_money
+from .phrases import gettext_noop
 from .types import (
     Adjustment,
     BillingCode,
@@ -35,8 +36,25 @@ CURRENCY = "USD"  # Medicare pays in US dollars only
 
 MORE_THAN_TWELVE = EstimateWarning(
     "medicare_acupuncture_12_in_90",
-    "Medicare pays for more than 12 acupuncture sessions in 90 days only if your low-back pain "
-    "is improving; sessions 13 to 20 are billed with the KX modifier and may be reviewed.",
+    gettext_noop(
+        "Medicare pays for more than 12 acupuncture sessions in 90 days only if your low-back "
+        "pain is improving; sessions 13 to 20 are billed with the KX modifier and may be "
+        "reviewed."
+    ),
+)
+ABN_NOTE = gettext_noop(
+    "%(money_patient_pays)s for %(name_line)s may be charged to you only if you sign an Advance "
+    "Beneficiary Notice (ABN, form CMS-R-131) before the service; without one the claim carries "
+    "GZ and the clinic cannot bill you."
+)
+THERAPY_REVIEW = gettext_noop(
+    "Your therapy this year passes Medicare's %(money_threshold)s review threshold: claims carry "
+    "the KX modifier (the therapy is medically necessary) and Medicare may review the records "
+    "before paying."
+)
+THERAPY_THRESHOLD = gettext_noop(
+    "Your therapy this year passes Medicare's %(money_threshold)s threshold: claims carry the KX "
+    "modifier, confirming the therapy is medically necessary and documented."
 )
 
 
@@ -80,9 +98,11 @@ def _denied_modifiers(line: Line) -> Line:
         return line
     note = Adjustment(
         "abn_required",
-        f"{format_money(line.patient_pays, CURRENCY)} for {line.name} may be charged to you "
-        "only if you sign an Advance Beneficiary Notice (ABN, form CMS-R-131) before the "
-        "service; without one the claim carries GZ and the clinic cannot bill you.",
+        ABN_NOTE
+        % {
+            "money_patient_pays": format_money(line.patient_pays, CURRENCY),
+            "name_line": line.name,
+        },
         line.patient_pays,
     )
     return replace(line, adjustments=(*line.adjustments, note))
@@ -167,14 +187,11 @@ def _threshold_warning(terms: PlanTerms, spend: Decimal) -> EstimateWarning:
         review = format_money(terms.therapy_review_threshold or ZERO, CURRENCY)
         return EstimateWarning(
             "medicare_therapy_review",
-            f"Your therapy this year passes Medicare's {review} review threshold: claims carry "
-            "the KX modifier (the therapy is medically necessary) and Medicare may review the "
-            "records before paying.",
+            THERAPY_REVIEW % {"money_threshold": review},
         )
     return EstimateWarning(
         "medicare_therapy_threshold",
-        f"Your therapy this year passes Medicare's {kx} threshold: claims carry the KX "
-        "modifier, confirming the therapy is medically necessary and documented.",
+        THERAPY_THRESHOLD % {"money_threshold": kx},
     )
 
 

@@ -7,6 +7,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from .errors import UnsupportedCurrencyError
+from .phrases import gettext_noop
 
 # Patient-facing amounts round half up; py-moneyed formats with HALF_EVEN, so never rely on it.
 ROUNDING = ROUND_HALF_UP
@@ -30,6 +31,9 @@ def round_cad(amount: Decimal) -> Decimal:
 ROUNDERS: dict[str, Rounder] = {"USD": round_usd, "CAD": round_cad}
 MINOR_UNIT: dict[str, Decimal] = {"USD": CENT, "CAD": CENT}
 SYMBOLS: dict[str, str] = {"USD": "$", "CAD": "CA$"}
+UNSUPPORTED = gettext_noop(
+    "Currency %(name_currency)s is not supported; use one of %(name_supported)s."
+)
 
 
 def rounder_for(currency: str) -> Rounder:
@@ -37,10 +41,11 @@ def rounder_for(currency: str) -> Rounder:
     try:
         return ROUNDERS[currency]
     except KeyError:
-        raise UnsupportedCurrencyError(
-            f"Currency {currency!r} is not supported; use one of {', '.join(sorted(ROUNDERS))}.",
-            field="catalog.currency",
-        ) from None
+        message = UNSUPPORTED % {
+            "name_currency": repr(currency),
+            "name_supported": ", ".join(sorted(ROUNDERS)),
+        }
+        raise UnsupportedCurrencyError(message, field="catalog.currency") from None
 
 
 def is_whole_minor_units(amount: Decimal, currency: str) -> bool:

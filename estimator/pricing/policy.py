@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .catalog import PricedLine, PricedSession
 from .ledger import Ledger
 from .money import format_money
+from .phrases import gettext_noop
 from .types import (
     Adjustment,
     CodeSetLimit,
@@ -23,6 +24,21 @@ from .types import (
 
 UNCERTAIN = (CoverageStatus.PRIOR_AUTH, CoverageStatus.UNKNOWN)
 
+# Translators: the limits below complete "This visit is past the plan's limit of …".
+LIMIT_VISITS = gettext_noop("%(count_limit)s visits a benefit year")
+LIMIT_SET_VISITS = gettext_noop("%(count_limit)s %(name_limit)s visits a benefit year")
+LIMIT_WITHOUT_IMPROVEMENT = gettext_noop(
+    "%(count_limit)s %(name_limit)s visits a benefit year without documented improvement (this "
+    "scenario assumes none is documented)"
+)
+PAST_LIMIT = gettext_noop(
+    "This visit is past the plan's limit of %(clause_limit)s, so %(name_line)s is not covered."
+)
+IMPROVEMENT_ASSUMED = gettext_noop(
+    "%(name_line)s is %(name_limit)s visit %(count_visit)s: past %(count_certain)s visits the "
+    "plan covers it only with documented improvement; this scenario assumes it."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ScenarioSpec:
@@ -36,34 +52,48 @@ class ScenarioSpec:
 
 
 SELF_PAY = ScenarioSpec(
-    "self_pay", True, False, False, "You pay the clinic directly at its self-pay prices."
+    "self_pay",
+    True,
+    False,
+    False,
+    gettext_noop("You pay the clinic directly at its self-pay prices."),
 )
 EXPECTED = ScenarioSpec(
-    "expected", False, True, False, "Each service is covered or not as your plan's rules state."
+    "expected",
+    False,
+    True,
+    False,
+    gettext_noop("Each service is covered or not as your plan's rules state."),
 )
 WORST = ScenarioSpec(
     "worst_case",
     False,
     True,
     False,
-    "Services that need prior authorization, whose coverage is not confirmed, or that the plan "
-    "covers only with documented improvement, are not covered and you pay for them.",
+    gettext_noop(
+        "Services that need prior authorization, whose coverage is not confirmed, or that the "
+        "plan covers only with documented improvement, are not covered and you pay for them."
+    ),
 )
 BEST = ScenarioSpec(
     "best_case",
     False,
     True,
     True,
-    "Services that need prior authorization, whose coverage is not confirmed, or that the plan "
-    "covers only with documented improvement, are covered (prior authorization is obtained, "
-    "improvement is documented).",
+    gettext_noop(
+        "Services that need prior authorization, whose coverage is not confirmed, or that the "
+        "plan covers only with documented improvement, are covered (prior authorization is "
+        "obtained, improvement is documented)."
+    ),
 )
 NOTHING_PAID = ScenarioSpec(
     "worst_case",
     False,
     False,
     False,
-    "Your insurance is not verified and pays nothing: every service is priced as not covered.",
+    gettext_noop(
+        "Your insurance is not verified and pays nothing: every service is priced as not covered."
+    ),
 )
 
 
@@ -118,7 +148,7 @@ def treat_session(
         return decided
     limit = terms.visit_limit
     if limit is not None and ledger.visits_used >= limit:
-        what = f"{limit} visits a benefit year"
+        what = LIMIT_VISITS % {"count_limit": limit}
         _past_limit(session, decided, covered, "visit_limit", what)
         return decided
     for code_set in terms.code_set_limits:
@@ -138,7 +168,7 @@ def _past_limit(
 ) -> None:
     for i in indexes:
         line = session.lines[i]
-        msg = f"This visit is past the plan's limit of {what}, so {line.name} is not covered."
+        msg = PAST_LIMIT % {"clause_limit": what, "name_line": line.name}
         decided[i] = (Treatment.NOT_COVERED, Adjustment(code, msg, line.charge))
 
 
@@ -160,25 +190,24 @@ def _count_code_set(
         return
     used = ledger.limit_used.get(code_set.key, 0)
     if used >= code_set.max_visits:
-        what = f"{code_set.max_visits} {code_set.name} visits a benefit year"
+        what = LIMIT_SET_VISITS % {"count_limit": code_set.max_visits, "name_limit": code_set.name}
         _past_limit(session, decided, hits, "code_set_limit", what)
         return
     certain = code_set.certain_visits
     if certain is not None and used >= certain:
         if not spec.uncertain_covered:
             # Worst case: no documented improvement, not covered; the visit is not counted.
-            what = (
-                f"{certain} {code_set.name} visits a benefit year without documented improvement "
-                "(this scenario assumes none is documented)"
-            )
+            what = LIMIT_WITHOUT_IMPROVEMENT % {"count_limit": certain, "name_limit": code_set.name}
             _past_limit(session, decided, hits, "needs_improvement_assumed_not_covered", what)
             return
         for i in hits:
             line = session.lines[i]
-            msg = (
-                f"{line.name} is {code_set.name} visit {used + 1}: past {certain} visits the "
-                "plan covers it only with documented improvement; this scenario assumes it."
-            )
+            msg = IMPROVEMENT_ASSUMED % {
+                "name_line": line.name,
+                "name_limit": code_set.name,
+                "count_visit": used + 1,
+                "count_certain": certain,
+            }
             decided[i] = (
                 Treatment.COVERED,
                 Adjustment("needs_improvement_assumed_covered", msg, line.charge),
@@ -192,63 +221,84 @@ def _treat_line(
     if line.bundled:
         return Treatment.BUNDLED, None
     if not spec.insurance_pays:
-        return _uncovered(line, "coverage_unverified", "insurance is not verified")
+        return _uncovered(line, "coverage_unverified", WHY_UNVERIFIED)
     if line.timed and line.units == 0:
-        return _uncovered(line, "zero_units", "it is too short to bill a 15-minute unit")
+        return _uncovered(line, "zero_units", WHY_TOO_SHORT)
     status = line.status
     if status is CoverageStatus.COVERED:
         return Treatment.COVERED, None
     if status is CoverageStatus.NOT_COVERED:
         if line.denial is not None:
             return _denied(line, line.denial, terms)
-        why = "your plan does not cover it" if line.has_rule else _NO_RULE
+        why = WHY_PLAN_EXCLUDES if line.has_rule else WHY_NO_RULE
         return _uncovered(line, "not_covered", why)
-    what = "needs prior authorization" if status is CoverageStatus.PRIOR_AUTH else _UNCONFIRMED
+    assumed = PRIOR_AUTH_ASSUMED if status is CoverageStatus.PRIOR_AUTH else UNCONFIRMED_ASSUMED
     code = "prior_auth" if status is CoverageStatus.PRIOR_AUTH else "coverage_unknown"
     if spec.uncertain_covered:
-        msg = f"{line.name} {what}; this scenario assumes it is covered."
+        msg = assumed % {"name_line": line.name}
         return Treatment.COVERED, Adjustment(f"{code}_assumed_covered", msg, line.charge)
-    worst = _WORST_PRIOR_AUTH if status is CoverageStatus.PRIOR_AUTH else _WORST_UNKNOWN
+    worst = WHY_PRIOR_AUTH_REFUSED if status is CoverageStatus.PRIOR_AUTH else WHY_UNKNOWN_REFUSED
     return _uncovered(line, f"{code}_assumed_not_covered", worst)
 
 
-_NO_RULE = "no coverage rule is on file and it is usually not covered"
-_UNCONFIRMED = "has coverage that is not confirmed"
-_WORST_PRIOR_AUTH = "it needs prior authorization and this scenario assumes it is not given"
-_WORST_UNKNOWN = "its coverage is not confirmed and this scenario assumes the plan refuses it"
+# Translators: the reasons below complete "<service> is not covered because …; you pay for it."
+WHY_UNVERIFIED = gettext_noop("insurance is not verified")
+WHY_TOO_SHORT = gettext_noop("it is too short to bill a 15-minute unit")
+WHY_PLAN_EXCLUDES = gettext_noop("your plan does not cover it")
+WHY_NO_RULE = gettext_noop("no coverage rule is on file and it is usually not covered")
+WHY_PRIOR_AUTH_REFUSED = gettext_noop(
+    "it needs prior authorization and this scenario assumes it is not given"
+)
+WHY_UNKNOWN_REFUSED = gettext_noop(
+    "its coverage is not confirmed and this scenario assumes the plan refuses it"
+)
+WHY_BUNDLED_OUT_OF_NETWORK = gettext_noop(
+    "your plan treats it as part of another service (bundled) and out of network the clinic "
+    "has no contract to write it off"
+)
+WHY_INVESTIGATIONAL = gettext_noop(
+    "your plan considers it experimental or investigational; the clinic may bill you only if "
+    "you sign a waiver before the service"
+)
+WHY_STATUTORY = gettext_noop("Medicare never pays for it (excluded by law); no ABN is needed")
+WHY_ABN = gettext_noop(
+    "Medicare is expected to deny it; the clinic may charge you only if you sign an Advance "
+    "Beneficiary Notice (ABN, form CMS-R-131) before the service"
+)
+NOT_COVERED = gettext_noop("%(name_line)s is not covered because %(clause_why)s; you pay for it.")
+PRIOR_AUTH_ASSUMED = gettext_noop(
+    "%(name_line)s needs prior authorization; this scenario assumes it is covered."
+)
+UNCONFIRMED_ASSUMED = gettext_noop(
+    "%(name_line)s has coverage that is not confirmed; this scenario assumes it is covered."
+)
+DENIED_BUNDLED = gettext_noop(
+    "Your plan treats %(name_line)s as part of another service (bundled) and does not pay for "
+    "it; in network the clinic writes it off and does not bill you."
+)
+ANNUAL_MAXIMUM_USED = gettext_noop(
+    "The plan's %(money_annual_max)s annual maximum is used up: it pays nothing for "
+    "%(name_line)s, and you pay its share of the allowed amount as well as your own."
+)
 
 
 def _denied(line: PricedLine, denial: Denial, terms: PlanTerms) -> tuple[Treatment, Adjustment]:
     """A denial whose kind decides who may be billed (see Denial)."""
     name = line.name
     if denial is Denial.BUNDLED and terms.network is Network.IN:
-        msg = (
-            f"Your plan treats {name} as part of another service (bundled) and does not pay "
-            "for it; in network the clinic writes it off and does not bill you."
-        )
+        msg = DENIED_BUNDLED % {"name_line": name}
         return Treatment.WRITTEN_OFF, Adjustment("denied_bundled", msg, line.charge)
     if denial is Denial.BUNDLED:
-        why = "your plan treats it as part of another service (bundled) and out of network "
-        why += "the clinic has no contract to write it off"
-        return _uncovered(line, "denied_bundled_out_of_network", why)
+        return _uncovered(line, "denied_bundled_out_of_network", WHY_BUNDLED_OUT_OF_NETWORK)
     if denial is Denial.INVESTIGATIONAL:
-        why = (
-            "your plan considers it experimental or investigational; the clinic may bill you "
-            "only if you sign a waiver before the service"
-        )
-        return _uncovered(line, "denied_investigational", why)
+        return _uncovered(line, "denied_investigational", WHY_INVESTIGATIONAL)
     if denial is Denial.STATUTORY:
-        why = "Medicare never pays for it (excluded by law); no ABN is needed"
-        return _uncovered(line, "statutorily_excluded", why)
-    why = (
-        "Medicare is expected to deny it; the clinic may charge you only if you sign an "
-        "Advance Beneficiary Notice (ABN, form CMS-R-131) before the service"
-    )
-    return _uncovered(line, "abn_required", why)
+        return _uncovered(line, "statutorily_excluded", WHY_STATUTORY)
+    return _uncovered(line, "abn_required", WHY_ABN)
 
 
 def _uncovered(line: PricedLine, code: str, why: str) -> tuple[Treatment, Adjustment]:
-    msg = f"{line.name} is not covered because {why}; you pay for it."
+    msg = NOT_COVERED % {"name_line": line.name, "clause_why": why}
     return Treatment.NOT_COVERED, Adjustment(code, msg, line.charge)
 
 
@@ -257,8 +307,5 @@ def annual_maximum_used(line: PricedLine, terms: PlanTerms, ledger: Ledger) -> A
     if terms.annual_max is None or ledger.annual_used < terms.annual_max:
         return None
     money = format_money(terms.annual_max, terms.currency)
-    msg = (
-        f"The plan's {money} annual maximum is used up: it pays nothing for {line.name}, and "
-        "you pay its share of the allowed amount as well as your own."
-    )
+    msg = ANNUAL_MAXIMUM_USED % {"money_annual_max": money, "name_line": line.name}
     return Adjustment("annual_maximum_used", msg, line.charge)

@@ -9,6 +9,7 @@ from .catalog import PricedLine
 from .ledger import Ledger, Visit
 from .medicare import is_always_therapy
 from .money import ZERO, Rounder, format_money, percent_of
+from .phrases import gettext_noop
 from .types import (
     Adjustment,
     AllowedKind,
@@ -53,7 +54,7 @@ class Draft:
         # What the cost-sharing sentences need once the out-of-pocket cap has applied.
         self.deductible_left = self.deductible_applied = self.coinsurance_base = ZERO
         self.oop_note: Adjustment | None = None
-        self.package_share: tuple[str, Decimal, Decimal, str] | None = None
+        self.package_share: tuple[str, Decimal, Decimal, int, int] | None = None
         self.adjustments: list[Adjustment] = []
 
     def note(self, code: str, message: str, amount: Decimal) -> None:
@@ -106,6 +107,80 @@ Rule = Callable[[Draft, Context], None]
 NON_PAR_PERCENT = Decimal("95")
 LIMITING_CHARGE_PERCENT = Decimal("115")
 
+SELF_PAY_DISCOUNT = gettext_noop("Self-pay discount of %(percent_discount)s: %(money_off)s off.")
+PACKAGE_SHARE = gettext_noop(
+    "Paid from the prepaid package %(name_package)s (session %(count_session)s of "
+    "%(count_included)s): this session's share of its %(money_price)s price is "
+    "%(money_share)s, %(money_less)s less than the single-session price."
+)
+BUNDLED = gettext_noop(
+    "Medicare bundles %(name_line)s into the visit and it may not be charged to a Medicare "
+    "patient, so the %(money_charge)s list price is not charged."
+)
+ALLOWED_FULL_CHARGE = gettext_noop(
+    "No allowed amount is on file, so the plan is assumed to allow the full charge of "
+    "%(money_charge)s."
+)
+ALLOWED = gettext_noop("The plan allows %(money_allowed)s (%(clause_how)s).")
+# Translators: how the plan's allowed amount is worked out, inside "The plan allows $X (…)."
+HOW_PERCENT = gettext_noop("%(percent_allowed)s of the charge")
+HOW_SET_FEE = gettext_noop("a set fee")
+HOW_PER_UNIT = gettext_noop("%(money_fee)s per unit × %(count_units)s")
+HOW_TWO_CODES = gettext_noop(
+    "%(code_billing)s %(money_fee)s × %(count_units)s + %(code_extra_billing)s %(money_extra_fee)s "
+    "× %(count_extra_units)s"
+)
+HOW_MPPR = gettext_noop(
+    "%(clause_how)s, less %(percent_mppr)s on %(count_units)s later therapy unit(s) of the day "
+    "(MPPR)"
+)
+HOW_NON_PAR = gettext_noop(
+    "%(clause_how)s, at %(percent_non_par)s for a non-participating provider"
+)
+DEDUCTIBLE_WAIVED = gettext_noop("Your plan waives the deductible for a visit with a copay.")
+OOP_REACHED = gettext_noop(
+    "The plan pays %(money_saved)s of your share: you reach your %(money_oop_max)s "
+    "out-of-pocket maximum on this line."
+)
+OOP_ALREADY_REACHED = gettext_noop(
+    "The plan pays your %(money_saved)s share: your %(money_oop_max)s out-of-pocket maximum "
+    "is already reached."
+)
+COPAY = gettext_noop("%(money_copay)s copay for this visit.")
+DEDUCTIBLE = gettext_noop(
+    "%(money_deductible)s goes to your deductible (%(money_left)s of %(money_full)s was left)."
+)
+COINSURANCE = gettext_noop(
+    "%(money_coinsurance)s coinsurance: %(percent_coinsurance)s of the remaining %(money_base)s."
+)
+COINSURANCE_CAPPED = gettext_noop(
+    "%(money_coinsurance)s coinsurance: %(percent_coinsurance)s of the remaining "
+    "%(money_base)s would be %(money_full)s; the out-of-pocket maximum stops it there."
+)
+MAXIMUM = gettext_noop(
+    "The plan would pay %(money_plan)s but pays only %(money_paid)s, up to %(clause_limit)s; "
+    "you pay the other %(money_over)s."
+)
+# Translators: the limit in "… up to its $X annual maximum; you pay the other $Y."
+ITS_ANNUAL_MAXIMUM = gettext_noop("its %(money_limit)s annual maximum")
+ITS_PER_VISIT_MAXIMUM = gettext_noop("its %(money_limit)s per-visit maximum")
+WRITTEN_OFF = gettext_noop(
+    "The %(money_above)s above the allowed amount is written off (in network)."
+)
+BALANCE_BILLED = gettext_noop(
+    "The clinic is out of network, so you owe the %(money_above)s above the allowed amount."
+)
+LIMITING_CHARGE = gettext_noop(
+    "You owe %(money_billed)s above the allowed amount, up to Medicare's limiting charge of "
+    "%(money_limit)s (%(percent_limit)s of the allowed amount for a non-participating "
+    "provider)."
+)
+ABOVE_LIMITING_CHARGE = gettext_noop(
+    "The %(money_written_off)s above Medicare's limiting charge may not be charged and is "
+    "written off."
+)
+PLAN_PAYS = gettext_noop("The plan pays %(money_plan_pays)s.")
+
 
 # ---- paid by the patient -------------------------------------------------------------------
 
@@ -117,7 +192,8 @@ def self_pay_discount(draft: Draft, ctx: Context) -> None:
         draft.discount = ctx.round(percent_of(draft.charge, percent))
         draft.note(
             "self_pay_discount",
-            f"Self-pay discount of {percent}%: {ctx.money(draft.discount)} off.",
+            SELF_PAY_DISCOUNT
+            % {"percent_discount": f"{percent}%", "money_off": ctx.money(draft.discount)},
             draft.discount,
         )
 
@@ -131,15 +207,17 @@ def uncovered_discount(draft: Draft, ctx: Context) -> None:
 def package_share(draft: Draft, ctx: Context) -> None:
     """A session paid from a prepaid package: the patient's cost is its share of the price."""
     assert draft.package_share is not None
-    name, share, price, position = draft.package_share
+    name, share, price, position, included = draft.package_share
     draft.discount = draft.charge - share
-    draft.note(
-        "package",
-        f"Paid from the prepaid package {name} (session {position}): this session's share of "
-        f"its {ctx.money(price)} price is {ctx.money(share)}, "
-        f"{ctx.money(draft.discount)} less than the single-session price.",
-        draft.discount,
-    )
+    params = {
+        "name_package": name,
+        "count_session": position,
+        "count_included": included,
+        "money_price": ctx.money(price),
+        "money_share": ctx.money(share),
+        "money_less": ctx.money(draft.discount),
+    }
+    draft.note("package", PACKAGE_SHARE % params, draft.discount)
 
 
 def settle_uncovered(draft: Draft, ctx: Context) -> None:
@@ -151,8 +229,7 @@ def bundled(draft: Draft, ctx: Context) -> None:
     """Medicare bundles the code into the visit: it may not be charged to the patient."""
     draft.note(
         "medicare_bundled",
-        f"Medicare bundles {draft.priced.name} into the visit and it may not be charged to a "
-        f"Medicare patient, so the {ctx.money(draft.charge)} list price is not charged.",
+        BUNDLED % {"name_line": draft.priced.name, "money_charge": ctx.money(draft.charge)},
         draft.charge,
     )
     draft.charge = ZERO
@@ -174,24 +251,22 @@ def allowed_amount(draft: Draft, ctx: Context) -> None:
         draft.allowed = charge
         draft.note(
             "allowed_full_charge",
-            f"No allowed amount is on file, so the plan is assumed to allow the full "
-            f"charge of {ctx.money(charge)}.",
+            ALLOWED_FULL_CHARGE % {"money_charge": ctx.money(charge)},
             charge,
         )
         return
     if rule.kind is AllowedKind.PERCENT:
         raw = percent_of(charge, rule.value)
-        how = f"{rule.value}% of the charge"
+        how = HOW_PERCENT % {"percent_allowed": f"{rule.value}%"}
     elif not draft.priced.timed:
-        raw, how = rule.value, "a set fee"
+        raw, how = rule.value, HOW_SET_FEE
     else:
         raw, how = _per_unit(draft.priced, rule.value, rule.additional, ctx)
     if rule.kind is AllowedKind.FIXED:
         raw, how = _fee_schedule_adjustments(draft.priced, rule.value, raw, how, ctx)
     draft.allowed = min(charge, ctx.round(raw))
-    draft.note(
-        "allowed_amount", f"The plan allows {ctx.money(draft.allowed)} ({how}).", draft.allowed
-    )
+    said = ALLOWED % {"money_allowed": ctx.money(draft.allowed), "clause_how": how}
+    draft.note("allowed_amount", said, draft.allowed)
 
 
 def _non_participating(terms: PlanTerms) -> bool:
@@ -213,10 +288,10 @@ def _fee_schedule_adjustments(
         ctx.visit.therapy_units += units
         if reduced > 0:
             raw -= percent_of(fee * reduced, pct)
-            how += f", less {pct}% on {reduced} later therapy unit(s) of the day (MPPR)"
+            how = HOW_MPPR % {"clause_how": how, "percent_mppr": f"{pct}%", "count_units": reduced}
     if _non_participating(terms):
         raw = percent_of(raw, NON_PAR_PERCENT)
-        how += f", at {NON_PAR_PERCENT}% for a non-participating provider"
+        how = HOW_NON_PAR % {"clause_how": how, "percent_non_par": f"{NON_PAR_PERCENT}%"}
     return raw, how
 
 
@@ -226,13 +301,17 @@ def _per_unit(
     """A timed code's fee: one fee per unit, or the first-unit code's and the add-on code's."""
     units = priced.units
     if additional is None or len(priced.billing) < 2:
-        return first * units, f"{ctx.money(first)} per unit × {units}"
+        return first * units, HOW_PER_UNIT % {"money_fee": ctx.money(first), "count_units": units}
     head, extra = priced.billing[0], priced.billing[1]
-    return (
-        first * head.units + additional * extra.units,
-        f"{head.code} {ctx.money(first)} × {head.units} + {extra.code} "
-        f"{ctx.money(additional)} × {extra.units}",
-    )
+    params = {
+        "code_billing": head.code,
+        "money_fee": ctx.money(first),
+        "count_units": head.units,
+        "code_extra_billing": extra.code,
+        "money_extra_fee": ctx.money(additional),
+        "count_extra_units": extra.units,
+    }
+    return first * head.units + additional * extra.units, HOW_TWO_CODES % params
 
 
 def copay(draft: Draft, ctx: Context) -> None:
@@ -251,7 +330,7 @@ def deductible(draft: Draft, ctx: Context) -> None:
         if left > ZERO:
             draft.note(
                 "deductible_waived",
-                "Your plan waives the deductible for a visit with a copay.",
+                DEDUCTIBLE_WAIVED,
                 ZERO,
             )
         return
@@ -282,15 +361,12 @@ def oop_maximum(draft: Draft, ctx: Context) -> None:
     draft.coinsurance = min(draft.coinsurance, room - draft.copay - draft.deductible)
     saved = share - draft.cost_share
     if room > ZERO:
-        msg = (
-            f"The plan pays {ctx.money(saved)} of your share: you reach your "
-            f"{ctx.money(cap)} out-of-pocket maximum on this line."
-        )
+        msg = OOP_REACHED % {"money_saved": ctx.money(saved), "money_oop_max": ctx.money(cap)}
     else:
-        msg = (
-            f"The plan pays your {ctx.money(saved)} share: your {ctx.money(cap)} "
-            "out-of-pocket maximum is already reached."
-        )
+        msg = OOP_ALREADY_REACHED % {
+            "money_saved": ctx.money(saved),
+            "money_oop_max": ctx.money(cap),
+        }
     # Said after the cost-sharing sentences, which cost_share_notes writes once capped.
     draft.oop_note = Adjustment("oop_max_reached", msg, saved)
 
@@ -303,25 +379,29 @@ def cost_share_notes(draft: Draft, ctx: Context) -> None:
     """
     terms = ctx.plan()
     if draft.copay > ZERO:
-        draft.note("copay", f"{ctx.money(draft.copay)} copay for this visit.", draft.copay)
+        draft.note("copay", COPAY % {"money_copay": ctx.money(draft.copay)}, draft.copay)
     if draft.deductible > ZERO:
         draft.note(
             "deductible",
-            f"{ctx.money(draft.deductible)} goes to your deductible "
-            f"({ctx.money(draft.deductible_left)} of {ctx.money(terms.deductible)} was left).",
+            DEDUCTIBLE
+            % {
+                "money_deductible": ctx.money(draft.deductible),
+                "money_left": ctx.money(draft.deductible_left),
+                "money_full": ctx.money(terms.deductible),
+            },
             draft.deductible,
         )
     if draft.coinsurance > ZERO:
         percent, base = terms.patient_percent, draft.coinsurance_base
         full = ctx.round(percent_of(base, percent))
-        how = f"{percent}% of the remaining {ctx.money(base)}"
-        if full != draft.coinsurance:
-            how += f" would be {ctx.money(full)}; the out-of-pocket maximum stops it there"
-        draft.note(
-            "coinsurance",
-            f"{ctx.money(draft.coinsurance)} coinsurance: {how}.",
-            draft.coinsurance,
-        )
+        params = {
+            "money_coinsurance": ctx.money(draft.coinsurance),
+            "percent_coinsurance": f"{percent}%",
+            "money_base": ctx.money(base),
+            "money_full": ctx.money(full),
+        }
+        said = COINSURANCE if full == draft.coinsurance else COINSURANCE_CAPPED
+        draft.note("coinsurance", said % params, draft.coinsurance)
     if draft.oop_note is not None:
         draft.adjustments.append(draft.oop_note)
 
@@ -350,13 +430,15 @@ def _maximum_sentence(ctx: Context, plan: Decimal, paid: Decimal, over: Decimal)
         None if terms.annual_max is None else max(ZERO, terms.annual_max - ctx.ledger.annual_used)
     )
     if annual_room is not None and annual_room == paid:
-        limit = f"its {ctx.money(terms.annual_max or ZERO)} annual maximum"
+        limit = ITS_ANNUAL_MAXIMUM % {"money_limit": ctx.money(terms.annual_max or ZERO)}
     else:
-        limit = f"its {ctx.money(terms.per_visit_max or ZERO)} per-visit maximum"
-    return (
-        f"The plan would pay {ctx.money(plan)} but pays only {ctx.money(paid)}, up to {limit}; "
-        f"you pay the other {ctx.money(over)}."
-    )
+        limit = ITS_PER_VISIT_MAXIMUM % {"money_limit": ctx.money(terms.per_visit_max or ZERO)}
+    return MAXIMUM % {
+        "money_plan": ctx.money(plan),
+        "money_paid": ctx.money(paid),
+        "clause_limit": limit,
+        "money_over": ctx.money(over),
+    }
 
 
 def settle_covered(draft: Draft, ctx: Context) -> None:
@@ -367,16 +449,13 @@ def settle_covered(draft: Draft, ctx: Context) -> None:
     if above > ZERO:
         if terms.network is Network.IN:
             draft.written_off = above
-            msg = f"The {ctx.money(above)} above the allowed amount is written off (in network)."
+            msg = WRITTEN_OFF % {"money_above": ctx.money(above)}
             draft.note("written_off", msg, above)
         elif _non_participating(terms):
             _limiting_charge(draft, ctx, above)
         else:
             draft.balance_billed = above
-            msg = (
-                f"The clinic is out of network, so you owe the {ctx.money(above)} above the "
-                "allowed amount."
-            )
+            msg = BALANCE_BILLED % {"money_above": ctx.money(above)}
             draft.note("balance_billed", msg, above)
     _post(draft, ctx)
 
@@ -387,17 +466,14 @@ def _limiting_charge(draft: Draft, ctx: Context, above: Decimal) -> None:
     billed = min(above, max(ZERO, limit - draft.allowed))
     draft.balance_billed, draft.written_off = billed, above - billed
     if billed > ZERO:
-        msg = (
-            f"You owe {ctx.money(billed)} above the allowed amount, up to Medicare's limiting "
-            f"charge of {ctx.money(limit)} ({LIMITING_CHARGE_PERCENT}% of the allowed amount "
-            "for a non-participating provider)."
-        )
+        msg = LIMITING_CHARGE % {
+            "money_billed": ctx.money(billed),
+            "money_limit": ctx.money(limit),
+            "percent_limit": f"{LIMITING_CHARGE_PERCENT}%",
+        }
         draft.note("balance_billed", msg, billed)
     if draft.written_off > ZERO:
-        msg = (
-            f"The {ctx.money(draft.written_off)} above Medicare's limiting charge may not be "
-            "charged and is written off."
-        )
+        msg = ABOVE_LIMITING_CHARGE % {"money_written_off": ctx.money(draft.written_off)}
         draft.note("written_off", msg, draft.written_off)
 
 
@@ -411,7 +487,8 @@ def _post(draft: Draft, ctx: Context) -> None:
     ledger.annual_used += draft.plan_pays
     ctx.visit.plan_paid += draft.plan_pays
     if draft.plan_pays > ZERO:
-        draft.note("plan_pays", f"The plan pays {ctx.money(draft.plan_pays)}.", draft.plan_pays)
+        said = PLAN_PAYS % {"money_plan_pays": ctx.money(draft.plan_pays)}
+        draft.note("plan_pays", said, draft.plan_pays)
 
 
 SELF_PAY_RULES: tuple[Rule, ...] = (self_pay_discount, settle_uncovered)
