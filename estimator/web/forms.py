@@ -317,9 +317,11 @@ class QuoteForm(forms.Form):
         answered = data if data is not None and is_quote_query(data) else None
         super().__init__(answered, initial=initial, auto_id="f-%s")
         self.options = options
+        # Translators: the empty choice of "What hurts?" (the question may be skipped).
         self._choice_field("area").choices = [("", _("Skip"))] + [
             (a.code, a.name) for a in options.areas
         ]
+        # Translators: the empty choice of "Treatment", asking the patient to choose one.
         self._choice_field("service").choices = [("", _("Choose"))] + [
             (s.code, s.name) for s in options.services
         ]

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.views import defaults
 
 from estimator.api.errors import handler500
 from estimator.formatting import money_text
@@ -51,6 +53,7 @@ HEADINGS = {
     "rate_limited": {"es": "Espere un momento", "fr": "Veuillez patienter un instant"},
     "unavailable": {"es": "Volvemos en un momento", "fr": "De retour dans un instant"},
     "400": {"es": "No pudimos leer esa solicitud", "fr": "Nous n’avons pas pu lire cette demande"},
+    "403": {"es": "No puede abrir esta página", "fr": "Vous ne pouvez pas ouvrir cette page"},
     "403_csrf": {"es": "Envíe el formulario de nuevo", "fr": "Veuillez renvoyer le formulaire"},
     "404": {"es": "No encontramos esa página", "fr": "Nous ne trouvons pas cette page"},
     "500": {"es": "Algo salió mal de nuestro lado", "fr": "Un problème est survenu de notre côté"},
@@ -198,6 +201,9 @@ def test_each_kind_of_quote_is_translated_with_the_locales_figures(
     with translation.override(language):
         total = money_text(quote.estimate.primary.totals.patient_pays, clinic.currency)
     assert total in html.unescape(page)
+    if case == "insured":
+        # The glossary links the page's words as written in this language ("deducible").
+        assert re.search(r'href="/glossary/#deductible">(?i:deducible|franchise)<', page)
     if case == "not_listed":
         assert {"es": "qué preguntar a su aseguradora", "fr": "quoi demander à votre assureur"}[
             language
@@ -266,6 +272,8 @@ def test_the_error_pages_are_translated(client, rf, starter_catalog, language, s
     assert_page(refused, language, "403_csrf", status=403)
     with translation.override(language):
         assert_page(handler500(rf.get("/quote/cascade/")), language, "500", status=500)
+        forbidden = defaults.permission_denied(rf.get("/quote/cascade/"), PermissionDenied())
+        assert_page(forbidden, language, "403", status=403)
         unavailable = database_unavailable_response(rf.get("/quote/cascade/"))
         assert_page(unavailable, language, "unavailable", status=503)
     settings.ESTIMATOR_QUOTE_RATE = "1/m"
