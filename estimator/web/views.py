@@ -170,6 +170,9 @@ def _page(
         "pdf_url": reverse("estimator:quote_pdf", args=[options.clinic.slug])
         + "?"
         + urlencode(query),
+        # The language switch of a refused request goes back to the quote with its answers.
+        "language_next": reverse("estimator:quote", args=[options.clinic.slug])
+        + ("?" + urlencode(query) if query else ""),
     }
     return render(request, "estimator/quote.html", context, status=status)
 

@@ -244,6 +244,9 @@ def test_the_good_faith_estimate_request_in_the_language(client, starter_catalog
         HTTP_ACCEPT_LANGUAGE=language,
     )
     page = assert_page(refused, language, "gfe_errors", status=400)
+    # Switching language here goes back to the quote and its answers, not to the POST address.
+    back = re.findall(r'name="next" value="([^"]*)"', page)
+    assert back == [html.escape(url(answers=ASKED))]
     assert {"es": "Marque la casilla", "fr": "Cochez la case"}[language] in page
     sent = client.post(
         "/quote/cascade/request/", {**ASKED, **PATIENT}, HTTP_ACCEPT_LANGUAGE=language
