@@ -32,6 +32,19 @@ QUOTES = {
     "quote-not-sure": "/quote/cascade/?area=neck&service=dry-needling-1-2&minutes=30"
     "&add_on=estim-unattended&sessions=6&per_week=1&coverage=unknown&start={start}",
 }
+# The same page in the patient's language (the switch's cookie): Spanish, and French in Canada.
+LANGUAGE_QUOTES = {
+    "quote-not-sure-es": (
+        "es",
+        "/quote/cascade/?area=neck&service=dry-needling-1-2&minutes=30"
+        "&add_on=estim-unattended&sessions=6&per_week=1&coverage=unknown&start={start}",
+    ),
+    "quote-harbour-fr": (
+        "fr",
+        "/quote/harbour/?area=neck&service=ims&sessions=6&per_week=1&coverage=self_pay"
+        "&start={start}",
+    ),
+}
 WIDTHS = {"phone": (360, 800), "desktop": (1280, 900)}
 TALLEST = 4000  # px: a full page, cut where a reader would have stopped long before
 
@@ -87,7 +100,12 @@ def main() -> None:
     try:
         wait_up(base + "/")
         driver = headless_chromium("--hide-scrollbars")
-        for name, path in QUOTES.items():
+        pages = [(name, "en", path) for name, path in QUOTES.items()]
+        pages += [(name, language, path) for name, (language, path) in LANGUAGE_QUOTES.items()]
+        for name, language, path in pages:
+            driver.get(base + "/")
+            driver.delete_all_cookies()
+            driver.add_cookie({"name": "estimator_language", "value": language, "path": "/"})
             for size, (width, height) in WIDTHS.items():
                 driver.set_window_size(width, height)
                 # A week ahead of today: a first visit the quote page accepts on any day.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -222,11 +223,23 @@ def problem_response(status_code: int, detail: str, code: str) -> JsonResponse:
     )
 
 
+def _patient_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """An error page in the patient's language, even when raised before PatientLanguage chose
+    it (a NUL byte refused by RefuseNulBytes, which runs first)."""
+    if getattr(request, "LANGUAGE_CODE", None):
+        return render()
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        response = render()
+    response.headers.setdefault("Content-Language", language)
+    return response
+
+
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """400 as problem+json under /api/ (e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE)."""
     if _is_api(request):
         return problem_response(400, "The request could not be read.", "bad_request")
-    return defaults.bad_request(request, exception or Exception())
+    return _patient_page(request, lambda: defaults.bad_request(request, exception or Exception()))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -242,7 +255,9 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
     """404 as problem+json under /api/; the site's own page (404.html) elsewhere."""
     if _is_api(request):
         return problem_response(404, "There is nothing at this address.", "not_found")
-    return defaults.page_not_found(request, exception or Exception())
+    return _patient_page(
+        request, lambda: defaults.page_not_found(request, exception or Exception())
+    )
 
 
 def handler500(request: HttpRequest) -> HttpResponse:

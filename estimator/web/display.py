@@ -10,64 +10,79 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_skeleton
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from estimator.formatting import (
+    babel_locale,
     billing_text,
     consecutive_runs,
     currency_words,
     date_text,
     money_text,
     percent_text,
-    plain_figures,
 )
 from estimator.models import AddOn, Clinic, Estimate, InsurancePlan, ServiceType
 from estimator.quotes import Quote
+from estimator.sentences import say
 
 from .options import QuoteOptions
 
-DRY_NEEDLING_NOTE = (
+DRY_NEEDLING_NOTE = gettext_lazy(
     "Dry needling is often not covered by insurance. Unless your plan has confirmed in writing "
     "that it covers it, expect to pay for needling yourself."
 )
-ESTIMATE_NOTE = (
+ESTIMATE_NOTE = gettext_lazy(
     "This is an estimate, not a bill. What you are charged depends on the treatment you "
     "actually receive and on what your plan decides when the claim is processed."
 )
 # What each end of a range assumes, in one sentence the patient reads beside its figure.
 RANGE_ASSUMPTIONS = {
-    "best_case": "if your plan covers the treatment as its terms say.",
-    "worst_case": "if your plan pays nothing.",
+    "best_case": gettext_lazy("if your plan covers the treatment as its terms say."),
+    "worst_case": gettext_lazy("if your plan pays nothing."),
 }
 NEEDLING_CODES = frozenset({"20560", "20561"})
 # Adjustments that change what a session costs from then on: marked in the session table.
 LIMIT_MARKS = {
-    "visit_limit": "Your plan's visit limit is reached: from here your plan pays nothing.",
-    "code_set_limit": "A visit limit for this treatment is reached: from here your plan pays less.",
-    "annual_maximum_used": "Your plan's yearly maximum is used up: from here your plan pays less.",
-    "oop_max_reached": "Your out-of-pocket maximum is reached: from here your plan pays in full.",
+    "visit_limit": gettext_lazy(
+        "Your plan's visit limit is reached: from here your plan pays nothing."
+    ),
+    "code_set_limit": gettext_lazy(
+        "A visit limit for this treatment is reached: from here your plan pays less."
+    ),
+    "annual_maximum_used": gettext_lazy(
+        "Your plan's yearly maximum is used up: from here your plan pays less."
+    ),
+    "oop_max_reached": gettext_lazy(
+        "Your out-of-pocket maximum is reached: from here your plan pays in full."
+    ),
 }
-DEDUCTIBLE_MET_MARK = "Your deductible is met: from here your plan pays its share."
+DEDUCTIBLE_MET_MARK = gettext_lazy("Your deductible is met: from here your plan pays its share.")
 # For a patient whose plan is not among the clinic's: what to ask the insurer before care.
 INSURER_QUESTIONS = (
-    "Is dry needling covered? Ask about the codes 20560 and 20561 by name.",
-    "How much of this year's deductible is left to pay?",
-    "How many visits a year does the plan pay for, and how many have you used?",
-    "Is prior authorization (the plan's approval before treatment) needed?",
-    "Is the clinic in your plan's network, and what share (coinsurance or copay) would you pay?",
+    gettext_lazy("Is dry needling covered? Ask about the codes 20560 and 20561 by name."),
+    gettext_lazy("How much of this year's deductible is left to pay?"),
+    gettext_lazy("How many visits a year does the plan pay for, and how many have you used?"),
+    gettext_lazy("Is prior authorization (the plan's approval before treatment) needed?"),
+    gettext_lazy(
+        "Is the clinic in your plan's network, and what share (coinsurance or copay) would you pay?"
+    ),
 )
 # Engine sentences that read as notes to staff, said for patients (keyed by adjustment code;
-# {amount} is the adjustment's own amount).
+# %(amount)s is the adjustment's own amount).
 PATIENT_WORDING = {
-    "allowed_full_charge": (
+    "allowed_full_charge": gettext_lazy(
         "The clinic has no record of what your plan allows for this, so the estimate assumes "
-        "your plan accepts the full price of {amount}."
+        "your plan accepts the full price of %(amount)s."
     ),
-    "written_off": (
-        "You do not pay the {amount} above what your plan allows: the clinic writes it off."
+    "written_off": gettext_lazy(
+        "You do not pay the %(amount)s above what your plan allows: the clinic writes it off."
     ),
 }
 SCENARIO_TITLES = {
-    "worst_case": "If your plan pays nothing (the figure to plan on)",
-    "best_case": "If your plan pays as its terms say",
+    "worst_case": gettext_lazy("If your plan pays nothing (the figure to plan on)"),
+    "best_case": gettext_lazy("If your plan pays as its terms say"),
 }
 
 
@@ -192,16 +207,44 @@ class EstimateView:
     def headline(self) -> str:
         """The one sentence a patient reads first."""
         if self.best is not None:
-            return (
-                f"You would pay between {self.best.patient_pays} and "
-                f"{self.primary.patient_pays} in total."
-            )
+            return _("You would pay between %(low)s and %(high)s in total.") % {
+                "low": self.best.patient_pays,
+                "high": self.primary.patient_pays,
+            }
         if self.coverage == "insured":
-            return (
-                f"You would pay {self.primary.patient_pays} in total and your plan "
-                f"pays {self.primary.plan_pays}."
-            )
-        return f"You would pay {self.primary.patient_pays} in total."
+            return _("You would pay %(total)s in total and your plan pays %(plan)s.") % {
+                "total": self.primary.patient_pays,
+                "plan": self.primary.plan_pays,
+            }
+        return _("You would pay %(total)s in total.") % {"total": self.primary.patient_pays}
+
+
+def month_day_text(day: dt.date, currency: str) -> str:
+    """'Jan 1', '1 ene', '1 janv.': a day of any year, in the locale's words."""
+    return format_skeleton("MMMd", day, locale=babel_locale(currency))
+
+
+def minutes_text(minutes: int) -> str:
+    """A length of time in minutes, as the page says it."""
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+
+
+def add_on_text(name: str, minutes: int) -> str:
+    """An add-on and the minutes it adds."""
+    return ngettext("%(name)s (+%(count)s minute)", "%(name)s (+%(count)s minutes)", minutes) % {
+        "name": name,
+        "count": minutes,
+    }
+
+
+def sessions_text(count: int, per_week: int, start: dt.date | str) -> str:
+    """How many sessions, how often and from when."""
+    # Translators: e.g. "6 sessions, 1 a week, from Nov 26, 2026".
+    return ngettext(
+        "%(count)s session, %(per_week)s a week, from %(date)s",
+        "%(count)s sessions, %(per_week)s a week, from %(date)s",
+        count,
+    ) % {"count": count, "per_week": per_week, "date": date_text(start)}
 
 
 def _money(value: dict[str, str]) -> str:
@@ -216,8 +259,8 @@ def _reason(adjustment: dict[str, Any], currency: str) -> str:
     """An adjustment's reason as a patient reads it: plain words, the page's formats."""
     wording = PATIENT_WORDING.get(adjustment["code"])
     if wording is not None:
-        return wording.format(amount=_money(adjustment["amount"]))
-    return plain_figures(adjustment["message"], currency)
+        return str(wording) % {"amount": _money(adjustment["amount"])}
+    return say(adjustment["message"], currency)
 
 
 def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> LineView:
@@ -232,8 +275,11 @@ def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> L
 
     reasons = messages(sessions[0])
     if reasons and any(messages(s) != reasons for s in sessions[1:]):
-        reasons = [f"Session {sessions[0]['number']}: {r}" for r in reasons]
-        reasons.append("The other sessions in this row are worked out the same way.")
+        reasons = [
+            _("Session %(number)s: %(reason)s") % {"number": sessions[0]["number"], "reason": r}
+            for r in reasons
+        ]
+        reasons.append(_("The other sessions in this row are worked out the same way."))
     return LineView(
         name=line["name"],
         codes=codes,
@@ -261,14 +307,17 @@ def _marks(run: list[dict[str, Any]], before: dict[str, Any] | None) -> tuple[st
     marks = []
     if before is not None and first.get("benefit_year_start"):
         marks.append(
-            f"New benefit year from {date_text(first['benefit_year_start'])}: "
-            "the deductible, visit counts and yearly limits start again."
+            _(
+                "New benefit year from %(date)s: the deductible, visit counts and yearly "
+                "limits start again."
+            )
+            % {"date": date_text(first["benefit_year_start"])}
         )
     if before is not None:
         new = _codes(first) - _codes(before)
-        marks += [text for code, text in LIMIT_MARKS.items() if code in new]
+        marks += [str(text) for code, text in LIMIT_MARKS.items() if code in new]
         if "deductible" in _codes(before) - _codes(first):
-            marks.append(DEDUCTIBLE_MET_MARK)
+            marks.append(str(DEDUCTIBLE_MET_MARK))
     return tuple(marks)
 
 
@@ -278,10 +327,17 @@ def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
     for run in consecutive_runs(sessions, _cost):
         first, last = run[0], run[-1]
         if len(run) == 1:
-            label, dates = f"Session {first['number']}", date_text(first["date"])
+            label = _("Session %(number)s") % {"number": first["number"]}
+            dates = date_text(first["date"])
         else:
-            label = f"Sessions {first['number']}–{last['number']}"
-            dates = f"{date_text(first['date'])} to {date_text(last['date'])}"
+            label = _("Sessions %(first)s–%(last)s") % {
+                "first": first["number"],
+                "last": last["number"],
+            }
+            dates = _("%(first)s to %(last)s") % {
+                "first": date_text(first["date"]),
+                "last": date_text(last["date"]),
+            }
         groups.append(
             SessionGroup(
                 label=label,
@@ -305,7 +361,7 @@ def _per_session(sessions: list[dict[str, Any]]) -> str:
     high = max(amounts, key=lambda a: Decimal(a["amount"]))
     if low["amount"] == high["amount"]:
         return _money(low)
-    return f"{_money(low)} to {_money(high)}"
+    return _("%(low)s to %(high)s") % {"low": _money(low), "high": _money(high)}
 
 
 def _first_visit_due(data: dict[str, Any]) -> str:
@@ -317,24 +373,31 @@ def _first_visit_due(data: dict[str, Any]) -> str:
     bought = [p for p in data["packages"] if first["number"] in p["session_numbers"]]
     if not bought:
         return _money(first["totals"]["patient_pays"])
-    parts = [f"{_money(p['price'])} for the package ({p['name']})" for p in bought]
+    parts = [
+        _("%(amount)s for the package (%(name)s)")
+        % {"amount": _money(p["price"]), "name": p["name"]}
+        for p in bought
+    ]
     for line in first["lines"]:
         in_package = any(a["code"] == "package" for a in line["adjustments"])
         if not in_package and _nonzero(line["patient_pays"]):
-            parts.append(f"{_money(line['patient_pays'])} for {line['name']}")
+            parts.append(
+                _("%(amount)s for %(name)s")
+                % {"amount": _money(line["patient_pays"]), "name": line["name"]}
+            )
     return " + ".join(parts)
 
 
 def _totals(totals: dict[str, dict[str, str]]) -> tuple[Figure, ...]:
-    rows = [Figure("Full price", _money(totals["charge"]))]
+    rows = [Figure(_("Full price"), _money(totals["charge"]))]
     optional = (
-        ("discount", "Discounts"),
-        ("written_off", "Written off by the clinic (above what your plan allows)"),
-        ("balance_billed", "Above what your plan allows, billed to you"),
+        ("discount", _("Discounts")),
+        ("written_off", _("Written off by the clinic (above what your plan allows)")),
+        ("balance_billed", _("Above what your plan allows, billed to you")),
     )
     rows += [Figure(label, _money(totals[key])) for key, label in optional if _nonzero(totals[key])]
-    rows.append(Figure("Insurance pays", _money(totals["plan_pays"])))
-    rows.append(Figure("You pay", _money(totals["patient_pays"])))
+    rows.append(Figure(_("Insurance pays"), _money(totals["plan_pays"])))
+    rows.append(Figure(_("You pay"), _money(totals["patient_pays"])))
     return tuple(rows)
 
 
@@ -355,21 +418,19 @@ def _package(package: dict[str, Any]) -> PackageView:
 def _plan_pays_text(totals: dict[str, dict[str, str]]) -> str:
     """What the plan pays at this end, saying why when it is nothing."""
     if _nonzero(totals["plan_pays"]):
-        return f"Insurance pays {_money(totals['plan_pays'])}."
+        return _("Insurance pays %(amount)s.") % {"amount": _money(totals["plan_pays"])}
     if _nonzero(totals["deductible"]):
-        return "Insurance pays nothing: what you pay goes toward your deductible."
-    return "Insurance pays nothing."
+        return _("Insurance pays nothing: what you pay goes toward your deductible.")
+    return _("Insurance pays nothing.")
 
 
 def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
     totals = data["totals"]
-    summary = RANGE_ASSUMPTIONS.get(data["name"], "")
+    summary = str(RANGE_ASSUMPTIONS.get(data["name"], ""))
     return ScenarioView(
         name=data["name"],
-        title=SCENARIO_TITLES.get(data["name"], title),
-        assumptions=tuple(
-            plain_figures(a, totals["charge"]["currency"]) for a in data["assumptions"]
-        ),
+        title=str(SCENARIO_TITLES.get(data["name"], title)),
+        assumptions=tuple(say(a, totals["charge"]["currency"]) for a in data["assumptions"]),
         patient_pays=_money(totals["patient_pays"]),
         plan_pays=_money(totals["plan_pays"]),
         charge=_money(totals["charge"]),
@@ -402,36 +463,51 @@ def plan_terms(plan: InsurancePlan) -> tuple[str, ...]:
     terms = []
     if plan.deductible.amount > 0:
         terms.append(
-            f"Deductible: {money_text(plan.deductible.amount, currency)} a year, which you pay "
-            "before the plan starts to pay."
+            _("Deductible: %(amount)s a year, which you pay before the plan starts to pay.")
+            % {"amount": money_text(plan.deductible.amount, currency)}
         )
     if plan.copay.amount > 0:
-        terms.append(f"Copay: {money_text(plan.copay.amount, currency)} a visit.")
+        terms.append(
+            _("Copay: %(amount)s a visit.") % {"amount": money_text(plan.copay.amount, currency)}
+        )
     if plan.coinsurance_percent > 0:
         terms.append(
-            f"Coinsurance: you pay {percent_text(plan.coinsurance_percent)} of the allowed "
-            "amount after the deductible."
+            _("Coinsurance: you pay %(percent)s of the allowed amount after the deductible.")
+            % {"percent": percent_text(plan.coinsurance_percent, currency)}
         )
     if plan.reimbursement_percent > 0:
-        terms.append(f"The plan pays back {percent_text(plan.reimbursement_percent)} of a visit.")
+        terms.append(
+            _("The plan pays back %(percent)s of a visit.")
+            % {"percent": percent_text(plan.reimbursement_percent, currency)}
+        )
     if plan.per_visit_max.amount > 0:
         terms.append(
-            f"The plan pays at most {money_text(plan.per_visit_max.amount, currency)} a visit."
+            _("The plan pays at most %(amount)s a visit.")
+            % {"amount": money_text(plan.per_visit_max.amount, currency)}
         )
     if plan.annual_max.amount > 0:
         terms.append(
-            f"Yearly maximum: the plan pays at most {money_text(plan.annual_max.amount, currency)}"
-            " a year."
+            _("Yearly maximum: the plan pays at most %(amount)s a year.")
+            % {"amount": money_text(plan.annual_max.amount, currency)}
         )
     if plan.out_of_pocket_max.amount > 0:
         terms.append(
-            f"Out-of-pocket maximum: {money_text(plan.out_of_pocket_max.amount, currency)} a "
-            "year; past it the plan pays in full."
+            _("Out-of-pocket maximum: %(amount)s a year; past it the plan pays in full.")
+            % {"amount": money_text(plan.out_of_pocket_max.amount, currency)}
         )
     if plan.visit_limit:
-        terms.append(f"Visit limit: {plan.visit_limit} visits a year.")
+        terms.append(
+            ngettext(
+                "Visit limit: %(count)s visit a year.",
+                "Visit limit: %(count)s visits a year.",
+                plan.visit_limit,
+            )
+            % {"count": plan.visit_limit}
+        )
     start = dt.date(2000, plan.benefit_year_start_month, plan.benefit_year_start_day)
-    terms.append(f"The benefit year starts on {start:%b} {start.day}.")
+    terms.append(
+        _("The benefit year starts on %(day)s.") % {"day": month_day_text(start, currency)}
+    )
     return tuple(terms)
 
 
@@ -453,39 +529,39 @@ def self_pay_comparison(*, quote: Quote, self_pay: Quote) -> SelfPayComparison |
         "worst": money_text(worst, currency),
     }
     if mine < best:
-        sentence = (
-            "Paying yourself would cost {self_pay}, less than even the best case ({best}): "
+        sentence = _(
+            "Paying yourself would cost %(self_pay)s, less than even the best case (%(best)s): "
             "paying yourself is cheaper."
         )
     elif mine < worst:
-        sentence = (
-            "Paying yourself would cost {self_pay}, less than the worst case ({worst}): "
+        sentence = _(
+            "Paying yourself would cost %(self_pay)s, less than the worst case (%(worst)s): "
             "unless your plan confirms it pays, paying yourself is cheaper."
         )
     else:
-        sentence = (
-            "Paying yourself would cost {self_pay}, no less than the worst case ({worst}): "
+        sentence = _(
+            "Paying yourself would cost %(self_pay)s, no less than the worst case (%(worst)s): "
             "using your plan costs you no more."
         )
-    package_note = "That includes a prepaid package." if data["packages"] else ""
+    package_note = _("That includes a prepaid package.") if data["packages"] else ""
     return SelfPayComparison(
         self_pay=values["self_pay"],
-        sentence=sentence.format(**values),
+        sentence=sentence % values,
         package_note=package_note,
     )
 
 
 def _coverage_text(mode: str, plan: InsurancePlan | None, *, not_listed: bool = False) -> str:
     if not_listed:
-        return "Your plan is not listed, so this is what you would pay yourself"
+        return _("Your plan is not listed, so this is what you would pay yourself")
     if mode == "self_pay":
-        return "Paying yourself (self-pay)"
+        return _("Paying yourself (self-pay)")
     if mode == "insured":
-        return f"Billing your plan: {plan}"
-    return (
-        f"Not sure of your coverage: the best case assumes a plan like {plan}, "
-        "the plan the clinic assumes when a patient is not sure"
-    )
+        return _("Billing your plan: %(plan)s") % {"plan": plan}
+    return _(
+        "Not sure of your coverage: the best case assumes a plan like %(plan)s, the plan the "
+        "clinic assumes when a patient is not sure"
+    ) % {"plan": plan}
 
 
 def plan_summary(
@@ -497,15 +573,12 @@ def plan_summary(
     add_ons = [a for a in options.add_ons if a.code in item.addon_codes]
     minutes = item.duration_minutes + sum(a.minutes for a in add_ons)
     per_week = quote.input.sessions_per_week
-    sessions = (
-        f"{item.sessions} session{'s' if item.sessions != 1 else ''}, "
-        f"{per_week} a week, from {date_text(quote.input.start_date)}"
-    )
+    sessions = sessions_text(item.sessions, per_week, quote.input.start_date)
     coverage = _coverage_text(quote.input.coverage_mode, plan, not_listed=not_listed)
     return PlanSummary(
         treatment=service.name if service else item.service_code,
-        length=f"{item.duration_minutes} minutes",
-        add_ons=tuple(f"{a.name} (+{a.minutes} minutes)" for a in add_ons),
+        length=minutes_text(item.duration_minutes),
+        add_ons=tuple(add_on_text(a.name, a.minutes) for a in add_ons),
         sessions=sessions,
         coverage=coverage,
         what_to_expect=service.what_to_expect if service else "",
@@ -531,20 +604,27 @@ def _view(
         currency_name=currency_words(data["currency"]),
         coverage=data["coverage"],
         is_range=data["is_range"],
-        primary=_scenario(scenarios["primary"], "Your estimate"),
-        best=None if scenarios["best"] is None else _scenario(scenarios["best"], "Best case"),
+        primary=_scenario(scenarios["primary"], _("Your estimate")),
+        best=None if scenarios["best"] is None else _scenario(scenarios["best"], _("Best case")),
         plan=plan,
         first_visit=date_text(schedule[0]),
         last_visit=date_text(schedule[-1]),
         session_count=len(schedule),
-        assumptions=tuple(plain_figures(a, data["currency"]) for a in data["assumptions"]),
-        warnings=tuple(plain_figures(w["message"], data["currency"]) for w in data["warnings"]),
+        assumptions=tuple(say(a, data["currency"]) for a in data["assumptions"]),
+        warnings=tuple(say(w["message"], data["currency"]) for w in data["warnings"]),
         # "Often not covered" only where it is true for this patient: not when the plan pays.
-        notes=(DRY_NEEDLING_NOTE, ESTIMATE_NOTE) if _needling_uncovered(data) else (ESTIMATE_NOTE,),
+        notes=tuple(
+            str(note)
+            for note in (
+                (DRY_NEEDLING_NOTE, ESTIMATE_NOTE)
+                if _needling_uncovered(data)
+                else (ESTIMATE_NOTE,)
+            )
+        ),
         comparison=comparison,
         not_listed=not_listed,
         plan_terms=terms,
-        insurer_questions=INSURER_QUESTIONS if not_listed else (),
+        insurer_questions=tuple(str(q) for q in INSURER_QUESTIONS) if not_listed else (),
     )
 
 
@@ -586,12 +666,9 @@ def _stored_plan(estimate: Estimate) -> PlanSummary:
     count = int(item.get("sessions") or 1)
     return PlanSummary(
         treatment=service.name if service else item["service"],
-        length=f"{item['duration_minutes']} minutes",
-        add_ons=tuple(f"{a.name} (+{a.minutes} minutes)" for a in add_ons),
-        sessions=(
-            f"{count} session{'s' if count != 1 else ''}, {per_week} a week, "
-            f"from {date_text(data['start_date'])}"
-        ),
+        length=minutes_text(int(item["duration_minutes"])),
+        add_ons=tuple(add_on_text(a.name, a.minutes) for a in add_ons),
+        sessions=sessions_text(count, per_week, data["start_date"]),
         coverage=_coverage_text(estimate.coverage_mode, estimate.plan),
         what_to_expect=service.what_to_expect if service else "",
         session_minutes=minutes,

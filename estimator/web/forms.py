@@ -7,16 +7,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext as _
 
 from estimator import pricing
 from estimator.business_days import business_days_after
-from estimator.formatting import money_text, plain_figures
+from estimator.formatting import money_text
 from estimator.models import CoverageMode
 from estimator.quotes import Problem, QuoteInput
+from estimator.sentences import say
 from estimator.services import PatientDetails
 
 from .options import QuoteOptions
@@ -44,10 +48,10 @@ MAX_VISITS_USED = 366
 # A patient whose plan is not among the clinic's: priced as self-pay, with what to ask the insurer.
 NOT_LISTED = "not_listed"
 COVERAGE_LABELS = {
-    CoverageMode.SELF_PAY: "I'll pay myself",
-    CoverageMode.INSURED: "My insurance plan",
-    NOT_LISTED: "My plan isn't listed",
-    CoverageMode.UNKNOWN: "I'm not sure",
+    CoverageMode.SELF_PAY: gettext_lazy("I'll pay myself"),
+    CoverageMode.INSURED: gettext_lazy("My insurance plan"),
+    NOT_LISTED: gettext_lazy("My plan isn't listed"),
+    CoverageMode.UNKNOWN: gettext_lazy("I'm not sure"),
 }
 # Where the quote use case reports a problem → the form field it belongs beside.
 _PROBLEM_FIELDS = (
@@ -64,9 +68,18 @@ _PROBLEM_FIELDS = (
     (re.compile(r"^coverage\.standing\.visits_used$"), "visits_used"),
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _range_messages(what: str, low: int, high: int) -> dict[str, str]:
-    message = f"{what}: enter a whole number from {low} to {high}."
+
+def _said(message: str, **values: Any) -> str:
+    """A message marked with gettext_noop, translated when shown, with its values filled in."""
+    return lazy(lambda: gettext(message) % values, str)()
+
+
+def _range_messages(message: str, low: int, high: int) -> dict[str, str]:
+    """message: marked with gettext_noop, with %(low)s and %(high)s."""
+    message = _said(message, low=low, high=high)
     return {
         "required": message,
         "invalid": message,
@@ -75,9 +88,11 @@ def _range_messages(what: str, low: int, high: int) -> dict[str, str]:
     }
 
 
-def _amount_field(label: str, what: str, hint_example: str = "150.00") -> forms.DecimalField:
-    """An optional amount of this benefit year so far, in the clinic's currency."""
-    too_large = f"Check {what}: it looks too large."
+def _amount_field(label: StrOrPromise, messages: dict[str, StrOrPromise]) -> forms.DecimalField:
+    """An optional amount of this benefit year so far, in the clinic's currency.
+
+    messages: invalid, negative, too_large, cents (each lazy)."""
+    too_large = messages["too_large"]
     return forms.DecimalField(
         label=label,
         required=False,
@@ -86,12 +101,12 @@ def _amount_field(label: str, what: str, hint_example: str = "150.00") -> forms.
         max_digits=9,
         decimal_places=2,
         error_messages={
-            "invalid": f"Enter {what} as an amount, e.g. {hint_example}.",
-            "min_value": f"{what[0].upper()}{what[1:]} cannot be negative.",
+            "invalid": messages["invalid"],
+            "min_value": messages["negative"],
             "max_value": too_large,
             "max_digits": too_large,
             "max_whole_digits": too_large,
-            "max_decimal_places": f"Enter {what} to the cent at most.",
+            "max_decimal_places": messages["cents"],
         },
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
     )
@@ -103,23 +118,54 @@ def is_quote_query(data: Mapping[str, Any]) -> bool:
 
 
 STANDING_HINTS = {
-    "deductible_met": "How much of this year's deductible you have already paid.",
-    "oop_met": "What you have paid toward this year's out-of-pocket maximum.",
-    "annual_max_used": "How much of this year's maximum your plan has already paid out.",
-    "visits_used": "Visits of this kind your plan has already paid for this year.",
+    "deductible_met": gettext_lazy("How much of this year's deductible you have already paid."),
+    "oop_met": gettext_lazy("What you have paid toward this year's out-of-pocket maximum."),
+    "annual_max_used": gettext_lazy(
+        "How much of this year's maximum your plan has already paid out."
+    ),
+    "visits_used": gettext_lazy("Visits of this kind your plan has already paid for this year."),
 }
 STANDING_ABOVE_TERM = {
-    "deductible_met": "Your plan's deductible is {term}: the amount already met cannot be more.",
-    "oop_met": "Your plan's out-of-pocket maximum is {term}: the amount paid cannot be more.",
-    "annual_max_used": "Your plan's yearly maximum is {term}: the amount used cannot be more.",
-    "visits_used": "Your plan pays for {term} visits a year: the visits used cannot be more.",
+    "deductible_met": gettext_lazy(
+        "Your plan's deductible is %(term)s: the amount already met cannot be more."
+    ),
+    "oop_met": gettext_lazy(
+        "Your plan's out-of-pocket maximum is %(term)s: the amount paid cannot be more."
+    ),
+    "annual_max_used": gettext_lazy(
+        "Your plan's yearly maximum is %(term)s: the amount used cannot be more."
+    ),
 }
 STANDING_NOT_IN_PLAN = {
-    "deductible_met": "Your plan has no deductible: leave this empty.",
-    "oop_met": "Your plan has no out-of-pocket maximum: leave this empty.",
-    "annual_max_used": "Your plan has no yearly maximum: leave this empty.",
-    "visits_used": "Your plan has no visit limit: leave this empty.",
+    "deductible_met": gettext_lazy("Your plan has no deductible: leave this empty."),
+    "oop_met": gettext_lazy("Your plan has no out-of-pocket maximum: leave this empty."),
+    "annual_max_used": gettext_lazy("Your plan has no yearly maximum: leave this empty."),
+    "visits_used": gettext_lazy("Your plan has no visit limit: leave this empty."),
 }
+
+
+def _above_term(name: str, term: Any, currency: str) -> str:
+    """The year-so-far answer is more than the plan's own term."""
+    if name == "visits_used":
+        return ngettext(
+            "Your plan pays for %(term)s visit a year: the visits used cannot be more.",
+            "Your plan pays for %(term)s visits a year: the visits used cannot be more.",
+            int(term),
+        ) % {"term": term}
+    return str(STANDING_ABOVE_TERM[name]) % {"term": money_text(term, currency)}
+
+
+def _minutes(minutes: int) -> str:
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+
+
+def _add_on_hint(minutes: int, price: str, *, per_unit: bool) -> str:
+    if per_unit:
+        return _("+%(minutes)s minutes · %(price)s per 15 minutes") % {
+            "minutes": minutes,
+            "price": price,
+        }
+    return _("+%(minutes)s minutes · %(price)s per session") % {"minutes": minutes, "price": price}
 
 
 def _plan_term(plan: Any, name: str) -> Any:
@@ -138,76 +184,120 @@ class QuoteForm(forms.Form):
     """The patient's answers: what hurts, treatment, add-ons, how often, and how they pay."""
 
     area = forms.ChoiceField(
-        label="What hurts?",
+        label=gettext_lazy("What hurts?"),
         required=False,
-        error_messages={"invalid_choice": "Choose one of the listed places that hurt."},
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose one of the listed places that hurt.")
+        },
     )
     service = forms.ChoiceField(
-        label="Treatment",
+        label=gettext_lazy("Treatment"),
         required=False,
-        error_messages={"invalid_choice": "Choose one of the treatments listed."},
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the treatments listed.")},
     )
     minutes = forms.TypedChoiceField(
-        label="Session length",
+        label=gettext_lazy("Session length"),
         required=False,
         coerce=int,
         empty_value=None,
-        error_messages={"invalid_choice": "Choose one of the session lengths listed."},
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose one of the session lengths listed.")
+        },
     )
     add_on = forms.MultipleChoiceField(
-        label="Add-ons",
+        label=gettext_lazy("Add-ons"),
         required=False,
-        error_messages={"invalid_choice": "Choose add-ons from the list."},
+        error_messages={"invalid_choice": gettext_lazy("Choose add-ons from the list.")},
     )
     sessions = forms.IntegerField(
-        label="Number of sessions",
+        label=gettext_lazy("Number of sessions"),
         min_value=1,
         max_value=MAX_PAGE_SESSIONS,
-        error_messages=_range_messages("Number of sessions", 1, MAX_PAGE_SESSIONS),
+        error_messages=_range_messages(
+            gettext_noop("Number of sessions: enter a whole number from %(low)s to %(high)s."),
+            1,
+            MAX_PAGE_SESSIONS,
+        ),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-short"}),
     )
     per_week = forms.IntegerField(
-        label="Sessions per week",
+        label=gettext_lazy("Sessions per week"),
         min_value=1,
         max_value=7,
-        error_messages=_range_messages("Sessions per week", 1, 7),
+        error_messages=_range_messages(
+            gettext_noop("Sessions per week: enter a whole number from %(low)s to %(high)s."),
+            1,
+            7,
+        ),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-short"}),
     )
     start = forms.DateField(
-        label="First visit",
+        label=gettext_lazy("First visit"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
-            "required": "Enter the date of your first visit.",
-            "invalid": "Enter the first visit as a date, e.g. 2026-12-01.",
+            "required": gettext_lazy("Enter the date of your first visit."),
+            "invalid": gettext_lazy("Enter the first visit as a date, e.g. 2026-12-01."),
         },
     )
     coverage = forms.ChoiceField(
-        label="How will you pay?",
+        label=gettext_lazy("How will you pay?"),
         error_messages={
-            "required": "Choose how you will pay.",
-            "invalid_choice": "Choose how you will pay from the options listed.",
+            "required": gettext_lazy("Choose how you will pay."),
+            "invalid_choice": gettext_lazy("Choose how you will pay from the options listed."),
         },
     )
     plan = forms.TypedChoiceField(
-        label="Your plan",
+        label=gettext_lazy("Your plan"),
         required=False,
         coerce=int,
         empty_value=None,
-        error_messages={"invalid_choice": "Choose your plan from the list."},
+        error_messages={"invalid_choice": gettext_lazy("Choose your plan from the list.")},
     )
-    deductible_met = _amount_field("Deductible already met this year", "the deductible already met")
+    deductible_met = _amount_field(
+        gettext_lazy("Deductible already met this year"),
+        {
+            "invalid": gettext_lazy("Enter the deductible already met as an amount, e.g. 150.00."),
+            "negative": gettext_lazy("The deductible already met cannot be negative."),
+            "too_large": gettext_lazy("Check the deductible already met: it looks too large."),
+            "cents": gettext_lazy("Enter the deductible already met to the cent at most."),
+        },
+    )
     oop_met = _amount_field(
-        "Out-of-pocket costs already paid this year", "the out-of-pocket costs already paid"
+        gettext_lazy("Out-of-pocket costs already paid this year"),
+        {
+            "invalid": gettext_lazy(
+                "Enter the out-of-pocket costs already paid as an amount, e.g. 150.00."
+            ),
+            "negative": gettext_lazy("The out-of-pocket costs already paid cannot be negative."),
+            "too_large": gettext_lazy(
+                "Check the out-of-pocket costs already paid: it looks too large."
+            ),
+            "cents": gettext_lazy(
+                "Enter the out-of-pocket costs already paid to the cent at most."
+            ),
+        },
     )
     annual_max_used = _amount_field(
-        "Yearly maximum already used this year", "the yearly maximum already used"
+        gettext_lazy("Yearly maximum already used this year"),
+        {
+            "invalid": gettext_lazy(
+                "Enter the yearly maximum already used as an amount, e.g. 150.00."
+            ),
+            "negative": gettext_lazy("The yearly maximum already used cannot be negative."),
+            "too_large": gettext_lazy("Check the yearly maximum already used: it looks too large."),
+            "cents": gettext_lazy("Enter the yearly maximum already used to the cent at most."),
+        },
     )
     visits_used = forms.IntegerField(
-        label="Visits already used this year",
+        label=gettext_lazy("Visits already used this year"),
         required=False,
         min_value=0,
         max_value=MAX_VISITS_USED,
-        error_messages=_range_messages("Visits already used", 0, MAX_VISITS_USED),
+        error_messages=_range_messages(
+            gettext_noop("Visits already used: enter a whole number from %(low)s to %(high)s."),
+            0,
+            MAX_VISITS_USED,
+        ),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-short"}),
     )
 
@@ -227,15 +317,17 @@ class QuoteForm(forms.Form):
         answered = data if data is not None and is_quote_query(data) else None
         super().__init__(answered, initial=initial, auto_id="f-%s")
         self.options = options
-        self._choice_field("area").choices = [("", "Skip")] + [
+        # Translators: the empty choice of "What hurts?" (the question may be skipped).
+        self._choice_field("area").choices = [("", _("Skip"))] + [
             (a.code, a.name) for a in options.areas
         ]
-        self._choice_field("service").choices = [("", "Choose")] + [
+        # Translators: the empty choice of "Treatment", asking the patient to choose one.
+        self._choice_field("service").choices = [("", _("Choose"))] + [
             (s.code, s.name) for s in options.services
         ]
         durations = sorted({m for s in options.services for m in s.durations})
-        self._choice_field("minutes").choices = [("", "Usual length")] + [
-            (str(m), f"{m} minutes") for m in durations
+        self._choice_field("minutes").choices = [("", _("Usual length"))] + [
+            (str(m), _minutes(m)) for m in durations
         ]
         self._choice_field("add_on").choices = [(a.code, a.name) for a in options.add_ons]
         modes: list[str] = [CoverageMode.SELF_PAY]
@@ -243,9 +335,9 @@ class QuoteForm(forms.Form):
             modes += [CoverageMode.INSURED, NOT_LISTED]
         if options.unsure_available:
             modes.append(CoverageMode.UNKNOWN)
-        self.coverage_modes = [(str(m), COVERAGE_LABELS[m]) for m in modes]
+        self.coverage_modes = [(str(m), str(COVERAGE_LABELS[m])) for m in modes]
         self._choice_field("coverage").choices = self.coverage_modes
-        self._choice_field("plan").choices = [("", "Choose your plan")] + [
+        self._choice_field("plan").choices = [("", _("Choose your plan"))] + [
             (str(p.pk), str(p)) for p in options.plans
         ]
         # Only what one of the clinic's plans has: no deductible question for a Canadian plan.
@@ -259,9 +351,14 @@ class QuoteForm(forms.Form):
                 del self.fields[name]
             elif name != "visits_used":
                 label = self.fields[name].label
-                self.fields[name].label = f"{label} ({clinic.currency}, optional)"
+                # Translators: a question's label, e.g. "Deductible already met this year
+                # (USD, optional)".
+                self.fields[name].label = _("%(label)s (%(currency)s, optional)") % {
+                    "label": label,
+                    "currency": clinic.currency,
+                }
             else:
-                self.fields[name].label = "Visits already used this year (optional)"
+                self.fields[name].label = _("Visits already used this year (optional)")
 
     def _choice_field(self, name: str) -> forms.ChoiceField:
         field = self.fields[name]
@@ -277,7 +374,7 @@ class QuoteForm(forms.Form):
                 service = self.options.service(area.suggested[0])
                 data["service"] = service.code if service else ""
             else:
-                self.add_error("service", "Choose a treatment, or tell us what hurts.")
+                self.add_error("service", _("Choose a treatment, or tell us what hurts."))
         if service is not None and "minutes" not in self.errors:
             minutes = data.get("minutes")
             if minutes is None:
@@ -285,24 +382,30 @@ class QuoteForm(forms.Form):
             elif minutes not in service.durations:
                 offered = ", ".join(str(m) for m in service.durations)
                 self.add_error(
-                    "minutes", f"{service.name} is offered for {offered} minutes; choose one."
+                    "minutes",
+                    _("%(service)s is offered for %(offered)s minutes; choose one.")
+                    % {"service": service.name, "offered": offered},
                 )
         if service is not None and "add_on" not in self.errors:
             allowed = {a.code for a in self.options.add_ons if service.code in a.services}
             refused = [code for code in data.get("add_on", []) if code not in allowed]
             if refused:
                 names = ", ".join(a.name for a in self.options.add_ons if a.code in refused)
-                self.add_error("add_on", f"{names} cannot be added to {service.name}.")
+                self.add_error(
+                    "add_on",
+                    _("%(add_ons)s cannot be added to %(service)s.")
+                    % {"add_ons": names, "service": service.name},
+                )
         if data.get("coverage") == CoverageMode.INSURED and "plan" not in self.errors:
             if data.get("plan") is None:
-                self.add_error("plan", "Choose your plan.")
+                self.add_error("plan", _("Choose your plan."))
             else:
                 self._check_standing(data)
         return data
 
     def year_fields(self) -> list[tuple[forms.BoundField, str]]:
         """The year-so-far questions this clinic's plans need, each with its hint."""
-        return [(self[name], STANDING_HINTS[name]) for name in self.standing_fields]
+        return [(self[name], str(STANDING_HINTS[name])) for name in self.standing_fields]
 
     def chosen_plan(self) -> Any:
         """The plan picked in the answers, if any (valid or not yet checked)."""
@@ -320,17 +423,16 @@ class QuoteForm(forms.Form):
                 continue
             term = _plan_term(plan, name)
             if term is None and value:
-                self.add_error(name, STANDING_NOT_IN_PLAN[name])
+                self.add_error(name, str(STANDING_NOT_IN_PLAN[name]))
             elif term is not None and value > term:
-                shown = str(term) if name == "visits_used" else money_text(term, plan.currency)
-                self.add_error(name, STANDING_ABOVE_TERM[name].format(term=shown))
+                self.add_error(name, _above_term(name, term, plan.currency))
 
     def add_problems(self, problems: list[Problem]) -> None:
         """Show the quote use case's problems beside the fields they concern."""
         for problem in problems:
             field = next((f for rx, f in _PROBLEM_FIELDS if rx.match(problem.field)), None)
-            # In the page's formats: a date as "Dec 2, 2026", like every other date on it.
-            self.add_error(field, plain_figures(problem.message, self.options.clinic.currency))
+            # The use case's English sentence in the page's language and formats.
+            self.add_error(field, say(problem.message, self.options.clinic.currency))
 
     @property
     def not_listed(self) -> bool:
@@ -371,7 +473,9 @@ class QuoteForm(forms.Form):
 
 phone_format = RegexValidator(
     r"^\+?[0-9(][0-9() .-]{5,28}[0-9]$",
-    "Enter a phone number with digits only, spaces, dashes or brackets, e.g. 503-555-0134.",
+    gettext_lazy(
+        "Enter a phone number with digits only, spaces, dashes or brackets, e.g. 503-555-0134."
+    ),
 )
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 
@@ -380,41 +484,43 @@ class GfeRequestForm(forms.Form):
     """A request for a formal Good Faith Estimate: who the patient is and their consent."""
 
     name = forms.CharField(
-        label="Full name",
+        label=gettext_lazy("Full name"),
         max_length=200,
-        error_messages={"required": "Enter your full name."},
+        error_messages={"required": gettext_lazy("Enter your full name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=gettext_lazy("Date of birth"),
         error_messages={
-            "required": "Enter your date of birth.",
-            "invalid": "Enter your date of birth as a date, e.g. 1980-04-30.",
+            "required": gettext_lazy("Enter your date of birth."),
+            "invalid": gettext_lazy("Enter your date of birth as a date, e.g. 1980-04-30."),
         },
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     email = forms.EmailField(
-        label="Email",
+        label=gettext_lazy("Email"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": gettext_lazy("Enter your email address."),
+            "invalid": gettext_lazy("Enter an email address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Phone (optional)",
+        label=gettext_lazy("Phone (optional)"),
         max_length=30,
         required=False,
         validators=[phone_format],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     consent = forms.BooleanField(
-        label="I agree that the clinic may contact me about this estimate by email or phone.",
-        error_messages={"required": "Tick the box so the clinic may contact you."},
+        label=gettext_lazy(
+            "I agree that the clinic may contact me about this estimate by email or phone."
+        ),
+        error_messages={"required": gettext_lazy("Tick the box so the clinic may contact you.")},
     )
     # Honeypot: hidden from people and screen readers; only bots fill it in.
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(required=False, label=gettext_lazy("Leave this empty"))
 
     def __init__(self, data: Mapping[str, Any] | None, *, today: dt.date) -> None:
         super().__init__(data, auto_id="g-%s")
@@ -427,21 +533,21 @@ class GfeRequestForm(forms.Form):
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise forms.ValidationError("Enter your full name.")
+            raise forms.ValidationError(_("Enter your full name."))
         return name
 
     def clean_date_of_birth(self) -> dt.date:
         born: dt.date = self.cleaned_data["date_of_birth"]
         if born >= self.today:
-            raise forms.ValidationError("Your date of birth must be in the past.")
+            raise forms.ValidationError(_("Your date of birth must be in the past."))
         if born < EARLIEST_BIRTH_DATE:
-            raise forms.ValidationError("Check the year of your date of birth.")
+            raise forms.ValidationError(_("Check the year of your date of birth."))
         return born
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"].strip()
         if phone and sum(c.isdigit() for c in phone) < 7:
-            raise forms.ValidationError("A phone number has at least 7 digits.")
+            raise forms.ValidationError(_("A phone number has at least 7 digits."))
         return phone
 
     def patient(self) -> PatientDetails:
@@ -495,7 +601,7 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
     if not minutes and service is not None:
         minutes = str(service.durations[0])
     return {
-        "area": [Choice("", "Skip this question", not area_code)]
+        "area": [Choice("", _("Skip this question"), not area_code)]
         + [
             Choice(a.code, a.name, a.code == area_code, data=" ".join(a.suggested))
             for a in options.areas
@@ -505,7 +611,10 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
                 s.code,
                 s.name,
                 s.code == service_code,
-                hint=" · ".join(f"{m} min: {money_text(price)}" for m, price in s.prices),
+                hint=" · ".join(
+                    _("%(minutes)s min: %(price)s") % {"minutes": m, "price": money_text(price)}
+                    for m, price in s.prices
+                ),
                 data=" ".join(str(m) for m in s.durations),
                 suggested=s.code in suggested,
                 prices=";".join(f"{m}={money_text(price)}" for m, price in s.prices),
@@ -515,7 +624,7 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
         "minutes": [
             Choice(
                 str(m),
-                f"{m} minutes",
+                _minutes(m),
                 str(m) == minutes,
                 data=" ".join(s.code for s in options.services if m in s.durations),
             )
@@ -526,8 +635,7 @@ def quote_form_choices(form: QuoteForm) -> dict[str, list[Choice]]:
                 a.code,
                 a.name,
                 a.code in add_ons,
-                hint=f"+{a.minutes} minutes · {money_text(a.price)} "
-                + ("per 15 minutes" if a.per_unit else "per session"),
+                hint=_add_on_hint(a.minutes, money_text(a.price), per_unit=a.per_unit),
                 data=" ".join(sorted(a.services)),
                 minutes=a.minutes,
             )

@@ -27,7 +27,7 @@ from estimator.catalog_cache import (
     responses,
 )
 from estimator.documents.quote_pdf import quote_pdf_bytes, quote_reference
-from estimator.formatting import currency_words, date_text
+from estimator.formatting import currency_words, date_text, percent_text
 from estimator.models import Clinic, CoverageMode, GoodFaithEstimateRequest
 from estimator.notices import Notice
 from estimator.pricing import Standing
@@ -37,6 +37,7 @@ from estimator.services import GoodFaithEstimateNotOwed, gfe_request_create, gfe
 
 from .display import EstimateView, estimate_view, plan_terms
 from .forms import (
+    COVERAGE_LABELS,
     QUOTE_FIELDS,
     Choice,
     GfeRequestForm,
@@ -144,6 +145,12 @@ def _page(
     context = {
         "clinic": options.clinic,
         "currency_name": currency_words(options.clinic.currency),
+        "self_pay_discount": percent_text(
+            options.clinic.self_pay_discount_percent, options.clinic.currency
+        )
+        if options.clinic.self_pay_discount_percent
+        else "",
+        "insured_label": COVERAGE_LABELS[CoverageMode.INSURED],
         "options": options,
         "form": form,
         "choices": choices,
@@ -163,6 +170,9 @@ def _page(
         "pdf_url": reverse("estimator:quote_pdf", args=[options.clinic.slug])
         + "?"
         + urlencode(query),
+        # The language switch of a refused request goes back to the quote with its answers.
+        "language_next": reverse("estimator:quote", args=[options.clinic.slug])
+        + ("?" + urlencode(query) if query else ""),
     }
     return render(request, "estimator/quote.html", context, status=status)
 

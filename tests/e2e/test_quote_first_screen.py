@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from estimator.formatting import money_text
 from estimator.models import Clinic, InsurancePlan
 from tests.web.conftest import SELF_PAY, engine_quote, url
 
+from .chromium import headless_chromium
 from .test_quote_browser import browser, click_label, no_horizontal_scroll, pytestmark, wait_for
 
 __all__ = ["browser", "pytestmark"]
@@ -25,6 +30,44 @@ CASES = {
 }
 
 
+LANGUAGES = ("en", "es", "fr")
+SELF_PAY_COMPARED = {
+    "en": "Paying yourself would cost",
+    "es": "Pagar usted mismo costaría",
+    "fr": "Payer vous-même coûterait",
+}
+
+
+@pytest.fixture(scope="module")
+def patient_browser() -> Iterator[Any]:
+    """One headless Chromium for the module's walks (each starts without cookies)."""
+    profile = tempfile.mkdtemp(prefix="estimator-e2e-")
+    driver = headless_chromium(f"--user-data-dir={profile}")
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def choose_language(driver: Any, language: str) -> None:
+    """Switch the page's language as a patient does: the switch in the header."""
+    from selenium.webdriver.common.by import By
+
+    if language == "en":
+        return
+    before = driver.current_url
+    driver.find_element(By.CSS_SELECTOR, f'.language-switch button[value="{language}"]').click()
+    wait_for(driver, f'html[lang="{language}"] [data-testid="key-figures"]')
+    assert driver.current_url == before  # the answers are kept
+
+
+def spaced(text: str) -> str:
+    """Text with no-break and narrow spaces as plain ones (WebDriver's .text makes them so)."""
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
 def _in_first_screen(driver: Any, css: str) -> bool:
     return bool(
         driver.execute_script(
@@ -35,8 +78,12 @@ def _in_first_screen(driver: Any, css: str) -> bool:
     )
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("case", CASES)
-def test_first_screen_answers_with_the_engines_figures(browser, live_server, starter_catalog, case):
+def test_first_screen_answers_with_the_engines_figures(
+    patient_browser, live_server, starter_catalog, case, language
+):
+    browser = patient_browser
     slug, mode, plan_name, changes = CASES[case]
     clinic = Clinic.objects.get(slug=slug)
     plans = InsurancePlan.objects.filter(clinic=clinic, name__startswith=plan_name or "-")
@@ -52,7 +99,9 @@ def test_first_screen_answers_with_the_engines_figures(browser, live_server, sta
     currency = clinic.currency
 
     def money(amount: Any) -> str:
-        return money_text(amount, currency)
+        # As the page writes it in the patient's language: "1 234,50 $" in French for CAD.
+        with translation.override(language):
+            return money_text(amount, currency)
 
     expected = {
         '[data-testid="key-per-session"]': money(primary.sessions[0].totals.patient_pays),
@@ -72,18 +121,20 @@ def test_first_screen_answers_with_the_engines_figures(browser, live_server, sta
 
     from selenium.webdriver.common.by import By
 
+    browser.delete_all_cookies()
     browser.set_window_size(*PHONE)
     browser.get(live_server.url + url(slug, answers=answers))
     wait_for(browser, '[data-testid="key-figures"]')
+    choose_language(browser, language)
     for css, figure in expected.items():
-        assert figure in browser.find_element(By.CSS_SELECTOR, css).text, css
+        assert spaced(figure) in spaced(browser.find_element(By.CSS_SELECTOR, css).text), css
         assert _in_first_screen(browser, css), f"{css} is below the first screen at 360 px"
     assert _in_first_screen(browser, '[data-testid="change-answers"]')
     assert no_horizontal_scroll(browser)
     if quote.estimate.best is not None:
         # Set beside paying yourself, just below the figures on a phone.
         compare = browser.find_element(By.CSS_SELECTOR, '[data-testid="self-pay-compare"]')
-        assert "Paying yourself would cost" in compare.text
+        assert SELF_PAY_COMPARED[language] in compare.text
 
     browser.set_window_size(*DESKTOP)
     for css in expected:
