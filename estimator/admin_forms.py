@@ -117,6 +117,7 @@ class EstimateForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
             "patient_phone",
             "external_reference",
             "diagnosis_codes",
+            "language",
             "void_reason",
             "notes",
         ]
