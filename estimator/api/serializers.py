@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -718,6 +719,14 @@ class EstimateEmailRequest(StrictSerializer):
         default="",
         help_text="The address to send it to; empty or absent: the patient email on the estimate.",
     )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The language of the email and its PDF; empty or absent: the estimate's (the "
+        "patient's, recorded when they asked; English unless set).",
+    )
 
 
 class EstimateEmailOut(serializers.Serializer):
@@ -727,6 +736,9 @@ class EstimateEmailOut(serializers.Serializer):
     estimate = serializers.CharField(source="estimate.reference")
     recipient = serializers.EmailField()
     kind = serializers.ChoiceField(choices=EmailKind.choices)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="The language the email and its PDF are written in."
+    )
     status = serializers.ChoiceField(choices=EmailStatus.choices)
     attempts = serializers.IntegerField()
     sent_at = serializers.DateTimeField(allow_null=True)
