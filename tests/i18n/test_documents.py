@@ -369,3 +369,40 @@ def test_every_translated_character_is_in_the_pdf_fonts() -> None:
             if printable(char, glyphs) != char
         }
         assert not missing, f"{font} lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_quote_pages_pdf_is_in_the_pages_language(
+    client: Any, starter_catalog: Any, clock: Any, language: str
+) -> None:
+    from tests.web.conftest import SELF_PAY, url
+
+    response = client.get(
+        url(answers=SELF_PAY, page="estimate.pdf"),
+        HTTP_COOKIE=f"{settings.LANGUAGE_COOKIE_NAME}={language}",
+    )
+    assert response.status_code == 200
+    read = pdf_read(response.content)
+    assert read.lang == LANG_TAGS[language]
+    assert ESTIMATE_HEADING[language] in words(read.text)
+    with translation.override(language):
+        today = date_text(TODAY)
+    assert today in words(read.text)
+
+
+def test_staff_may_change_an_issued_estimates_language_in_admin(
+    staff_client: Any, issued: Estimate
+) -> None:
+    from django.urls import reverse
+
+    url = reverse("admin:estimator_estimate_change", args=[issued.pk])
+    assert 'name="language"' in staff_client.get(url).content.decode()
+    response = staff_client.post(url, {"language": "es", "notes": "Asked for Spanish."})
+    assert response.status_code == 302
+    issued.refresh_from_db()
+    assert (issued.language, issued.status, issued.patient_name) == ("es", "issued", "Renée Núñez")
+    # The admin's download prints it in that language.
+    pdf = staff_client.get(
+        reverse("admin:estimator_estimate_good_faith_estimate", args=[issued.pk])
+    )
+    assert pdf.status_code == 200 and GFE["es"] in words(pdf_read(pdf.content).text)
