@@ -210,6 +210,14 @@ class PatientInput(StrictSerializer):
         default="",
         validators=[RegexValidator(r"^[0-9+() .-]{7,30}$", "Enter a phone number.")],
     )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The patient's language: the estimate's PDFs and emails are written in it. "
+        "Empty or absent: English (a correction keeps the language of the estimate it corrects).",
+    )
 
     def validate_date_of_birth(self, value: Any) -> Any:
         import datetime as dt
@@ -260,6 +268,7 @@ class EstimateRequest(QuoteRequest):
             date_of_birth=patient.get("date_of_birth"),
             email=patient.get("email", ""),
             phone=patient.get("phone", ""),
+            language=patient.get("language", ""),
             external_reference=data["external_reference"],
             diagnosis_codes=tuple(data["diagnosis_codes"]),
             notes=data["notes"],
@@ -436,6 +445,9 @@ class PatientOut(serializers.Serializer):
     date_of_birth = serializers.DateField(source="patient_date_of_birth", allow_null=True)
     email = serializers.CharField(source="patient_email")
     phone = serializers.CharField(source="patient_phone")
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="The language of the estimate's PDFs and emails."
+    )
 
 
 class StoredSummaryOut(serializers.Serializer):
