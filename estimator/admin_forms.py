@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 
@@ -107,6 +108,12 @@ class EstimateForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
     diagnosis_codes = CodeListField(
         required=False, help_text="ICD-10 codes separated by commas, e.g. M54.50, M79.18."
     )
+    # Not required: a form posted without it (a script, an older page) keeps the language.
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=str(Estimate._meta.get_field("language").help_text),
+    )
 
     class Meta:
         model = Estimate
@@ -117,6 +124,10 @@ class EstimateForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
             "patient_phone",
             "external_reference",
             "diagnosis_codes",
+            "language",
             "void_reason",
             "notes",
         ]
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or self.instance.language or "en")

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .documents.estimate_email import estimate_email_kind, estimate_email_message
 from .formatting import date_text
@@ -62,8 +62,11 @@ def _enqueue(email: EstimateEmail) -> None:
 
 
 @transaction.atomic
-def estimate_email_send(*, estimate: Estimate, to: str = "", by: Any = None) -> EstimateEmail:
-    """Queue an issued estimate's email to the patient (to, or the address on the estimate)."""
+def estimate_email_send(
+    *, estimate: Estimate, to: str = "", by: Any = None, language: str = ""
+) -> EstimateEmail:
+    """Queue an issued estimate's email to the patient (to, or the address on the estimate), in
+    language (by default the estimate's: the patient's, recorded when it was asked for)."""
     recipient = (to or estimate.patient_email).strip()
     errors: dict[str, str] = {}
     if estimate.status != EstimateStatus.ISSUED:
@@ -84,6 +87,7 @@ def estimate_email_send(*, estimate: Estimate, to: str = "", by: Any = None) -> 
         estimate=estimate,
         recipient=recipient,
         kind=estimate_email_kind(estimate=estimate),
+        language=language or estimate.language,
         requested_by=by if getattr(by, "is_authenticated", False) else None,
     )
     email.full_clean()
@@ -100,6 +104,7 @@ def estimate_emails_queue(*, estimates: list[Estimate], by: Any = None) -> list[
             estimate=estimate,
             recipient=estimate.patient_email,
             kind=estimate_email_kind(estimate=estimate),
+            language=estimate.language,
             requested_by=requested_by,
         )
         for estimate in estimates
@@ -159,13 +164,16 @@ def _send(email: EstimateEmail) -> None:
     expires = timezone.localdate(
         link.expires_at, zoneinfo.ZoneInfo(email.estimate.clinic.time_zone)
     )
-    message = estimate_email_message(
-        estimate=email.estimate,
-        to=email.recipient,
-        kind=email.kind,
-        link=patient_link_url(token=token),
-        link_expires=date_text(expires),
-    )
+    # A job has no request and so no language of its own: the email's, recorded when queued.
+    with translation.override(email.language):
+        message = estimate_email_message(
+            estimate=email.estimate,
+            to=email.recipient,
+            kind=email.kind,
+            link=patient_link_url(token=token),
+            link_expires=date_text(expires),
+            language=email.language,
+        )
     message.send()
 
 

@@ -9,7 +9,8 @@
   extended-health plan accepts for a claim.
 - A US patient using their plan gets the estimate and is told to check it with the plan.
 
-Pure: plain values in, a frozen Notice out; no database, no clock (today is an argument).
+Pure: plain values in, a frozen Notice out; no database, no clock (today is an argument). The
+words are in the active language (the patient's page or document; English for the API and admin).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from estimator.business_days import business_days_after, business_days_before
 from estimator.formatting import date_text
@@ -119,8 +123,14 @@ def gfe_deadline(
             DeadlineRule.RENEWED,
             due,
             renew_by,
-            f"This replaces an earlier Good Faith Estimate: due by {date_text(due)}, at least "
-            f"{RENEW_BEFORE} business day before the first visit on {date_text(first_visit)}.",
+            ngettext(
+                "This replaces an earlier Good Faith Estimate: due by %(due)s, at least "
+                "%(days)s business day before the first visit on %(first_visit)s.",
+                "This replaces an earlier Good Faith Estimate: due by %(due)s, at least "
+                "%(days)s business days before the first visit on %(first_visit)s.",
+                RENEW_BEFORE,
+            )
+            % {"due": date_text(due), "days": RENEW_BEFORE, "first_visit": date_text(first_visit)},
         )
     requested = business_days_after(asked_on, REQUESTED_WITHIN)
     if first_visit is None:
@@ -128,42 +138,56 @@ def gfe_deadline(
             DeadlineRule.REQUESTED,
             requested,
             None,
-            f"Within {REQUESTED_WITHIN} business days of the request: by {date_text(requested)}.",
+            ngettext(
+                "Within %(days)s business day of the request: by %(due)s.",
+                "Within %(days)s business days of the request: by %(due)s.",
+                REQUESTED_WITHIN,
+            )
+            % {"days": REQUESTED_WITHIN, "due": date_text(requested)},
         )
     if asked_on > business_days_before(first_visit, SCHEDULED_AHEAD_SHORT):
         return Deadline(
             DeadlineRule.NOT_REQUIRED,
             None,
             None,
-            f"Your first visit, {date_text(first_visit)}, is fewer than {SCHEDULED_AHEAD_SHORT} "
-            "business days away, so no Good Faith Estimate is required before it. To receive "
-            f"one first, choose a visit at least {SCHEDULED_AHEAD_SHORT} business days ahead.",
+            _(
+                "Your first visit, %(first_visit)s, is fewer than %(days)s business days away, so "
+                "no Good Faith Estimate is required before it. To receive one first, choose a "
+                "visit at least %(days)s business days ahead."
+            )
+            % {"first_visit": date_text(first_visit), "days": SCHEDULED_AHEAD_SHORT},
         )
     renew_by = business_days_before(first_visit, RENEW_BEFORE)
-    renew = (
-        " If the services, charges, frequency or providers change, you get a new one by "
-        f"{date_text(renew_by)}, at least {RENEW_BEFORE} business day before your first visit."
-    )
+    renew = ngettext(
+        "If the services, charges, frequency or providers change, you get a new one by "
+        "%(renew_by)s, at least %(days)s business day before your first visit.",
+        "If the services, charges, frequency or providers change, you get a new one by "
+        "%(renew_by)s, at least %(days)s business days before your first visit.",
+        RENEW_BEFORE,
+    ) % {"renew_by": date_text(renew_by), "days": RENEW_BEFORE}
     if asked_on <= business_days_before(first_visit, SCHEDULED_AHEAD_LONG):
         rule, within = DeadlineRule.SCHEDULED_10_DAYS, SCHEDULED_LONG_WITHIN
-        ahead = f"{SCHEDULED_AHEAD_LONG} or more"
+        ahead = _("%(days)s or more business days away") % {"days": SCHEDULED_AHEAD_LONG}
     else:
         rule, within = DeadlineRule.SCHEDULED_3_DAYS, SCHEDULED_SHORT_WITHIN
-        ahead = f"{SCHEDULED_AHEAD_SHORT} to {SCHEDULED_AHEAD_LONG - 1}"
+        ahead = _("%(fewest)s to %(most)s business days away") % {
+            "fewest": SCHEDULED_AHEAD_SHORT,
+            "most": SCHEDULED_AHEAD_LONG - 1,
+        }
     due = min(requested, business_days_after(asked_on, within))
-    days = "business day" if within == 1 else "business days"
-    return Deadline(
-        rule,
-        due,
-        renew_by,
-        f"By {date_text(due)}: within {within} {days}, since your first visit is {ahead} "
-        "business days away." + renew,
-    )
+    by = ngettext(
+        "By %(due)s: within %(days)s business day, since your first visit is %(ahead)s.",
+        "By %(due)s: within %(days)s business days, since your first visit is %(ahead)s.",
+        within,
+    ) % {"due": date_text(due), "days": within, "ahead": ahead}
+    return Deadline(rule, due, renew_by, f"{by} {renew}")
 
 
 def _listed(names: Sequence[str]) -> str:
     names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def notice_decide(*, facts: NoticeFacts, today: dt.date, clinic_name: str) -> Notice:
@@ -171,11 +195,13 @@ def notice_decide(*, facts: NoticeFacts, today: dt.date, clinic_name: str) -> No
     if facts.country != "US":
         return Notice(
             NoticeKind.ITEMISED_ESTIMATE,
-            "Itemised estimate, then receipts for your plan",
-            "This itemised estimate now and, after each visit, a receipt your extended-health "
-            "plan accepts for a claim: the practitioner's name, profession and registration "
-            "number, the date, the treatment and the amount paid. (The Good Faith Estimate is a "
-            "US requirement and does not apply in Canada.)",
+            _("Itemised estimate, then receipts for your plan"),
+            _(
+                "This itemised estimate now and, after each visit, a receipt your extended-health "
+                "plan accepts for a claim: the practitioner's name, profession and registration "
+                "number, the date, the treatment and the amount paid. (The Good Faith Estimate "
+                "is a US requirement and does not apply in Canada.)"
+            ),
             None,
         )
     if facts.payer_kind in ("medicare", "medicaid"):
@@ -183,62 +209,75 @@ def notice_decide(*, facts: NoticeFacts, today: dt.date, clinic_name: str) -> No
     if facts.coverage_mode == "self_pay":
         return Notice(
             NoticeKind.GOOD_FAITH_ESTIMATE,
-            "Good Faith Estimate",
-            "As you are paying yourself (uninsured, or choosing not to use your plan), you are "
-            f"entitled to a Good Faith Estimate from {clinic_name}: a written estimate listing "
-            "each expected service with its billing and diagnosis codes and expected charge. If "
-            "your bill is $400 or more above it, you may dispute the bill.",
+            _("Good Faith Estimate"),
+            _(
+                "As you are paying yourself (uninsured, or choosing not to use your plan), you "
+                "are entitled to a Good Faith Estimate from %(clinic)s: a written estimate "
+                "listing each expected service with its billing and diagnosis codes and expected "
+                "charge. If your bill is $400 or more above it, you may dispute the bill."
+            )
+            % {"clinic": clinic_name},
             gfe_deadline(asked_on=today, first_visit=facts.first_visit, renewal=facts.renewal),
         )
-    uncovered = (
-        f" Your plan is not expected to cover {_listed(facts.uncovered)}: you would pay for it."
-        if facts.uncovered
-        else ""
+    parts = [
+        _(
+            "This estimate of what your plan and you would pay. Check it with your plan before "
+            "your first visit: what the plan pays is decided when the claim is processed."
+        )
+    ]
+    if facts.uncovered:
+        parts.append(
+            _("Your plan is not expected to cover %(services)s: you would pay for it.")
+            % {"services": _listed(facts.uncovered)}
+        )
+    parts.append(
+        _(
+            "If you decide not to use your plan, choose to pay yourself: you are then entitled "
+            "to a Good Faith Estimate."
+        )
     )
     return Notice(
-        NoticeKind.CHECK_WITH_PLAN,
-        "Estimate for your insurance plan",
-        "This estimate of what your plan and you would pay. Check it with your plan before your "
-        "first visit: what the plan pays is decided when the claim is processed."
-        + uncovered
-        + " If you decide not to use your plan, choose to pay yourself: you are then entitled "
-        "to a Good Faith Estimate.",
-        None,
+        NoticeKind.CHECK_WITH_PLAN, _("Estimate for your insurance plan"), " ".join(parts), None
     )
 
 
 def _public_program(facts: NoticeFacts) -> Notice:
+    # Program names stay as they are: they are the programs' own names in every language.
     program = "Medicare" if facts.payer_kind == "medicare" else "Medicaid"
-    no_gfe = f"{program} patients do not get a Good Faith Estimate."
+    no_gfe = _("%(program)s patients do not get a Good Faith Estimate.") % {"program": program}
     if facts.abn:
+        what = _(
+            "Medicare is not expected to pay for %(services)s. Before that service the clinic "
+            "asks you to sign an Advance Beneficiary Notice of Non-coverage (ABN, form "
+            "CMS-R-131) that says why and what it costs; you then decide whether to have it and "
+            "pay for it yourself. Medicare is billed for what it covers."
+        ) % {"services": _listed(facts.abn)}
         return Notice(
             NoticeKind.ABN,
-            "Advance Beneficiary Notice (ABN)",
-            f"Medicare is not expected to pay for {_listed(facts.abn)}. Before that service the "
-            "clinic asks you to sign an Advance Beneficiary Notice of Non-coverage (ABN, form "
-            "CMS-R-131) that says why and what it costs; you then decide whether to have it "
-            "and pay for it yourself. Medicare is billed for what it covers. " + no_gfe,
+            _("Advance Beneficiary Notice (ABN)"),
+            f"{what} {no_gfe}",
             Deadline(
                 DeadlineRule.BEFORE_SERVICE,
                 facts.first_visit,
                 None,
-                f"Signed before the service, at the latest at your first visit on "
-                f"{date_text(facts.first_visit)}.",
+                _("Signed before the service, at the latest at your first visit on %(date)s.")
+                % {"date": date_text(facts.first_visit)},
             ),
         )
     if facts.coverage_mode == "self_pay" and program == "Medicare":
-        what = (
+        what = _(
             "A clinic that takes part in Medicare must bill Medicare for the services it covers "
             "rather than sell them to you: ask for an estimate with your Medicare plan. For a "
             "service Medicare will not pay for, the clinic gives you an Advance Beneficiary "
-            "Notice (ABN) to sign before it. " + no_gfe
+            "Notice (ABN) to sign before it."
         )
     else:
-        what = (
-            f"This estimate. The clinic bills {program}; you pay the share shown. Check with "
-            f"{program} if you are unsure of your coverage. " + no_gfe
-        )
-    return Notice(NoticeKind.MEDICARE_MEDICAID, f"Estimate for {program}", what, None)
+        what = _(
+            "This estimate. The clinic bills %(program)s; you pay the share shown. Check with "
+            "%(program)s if you are unsure of your coverage."
+        ) % {"program": program}
+    title = _("Estimate for %(program)s") % {"program": program}
+    return Notice(NoticeKind.MEDICARE_MEDICAID, title, f"{what} {no_gfe}", None)
 
 
 def priced_services(result: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -10,8 +10,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
+from .formatting import language as active_language
 from .models import (
     Estimate,
     EstimateSource,
@@ -39,10 +41,14 @@ class PatientDetails:
     external_reference: str = ""
     diagnosis_codes: tuple[str, ...] = ()
     notes: str = ""
+    # The language the estimate's PDFs and emails are written in; "" keeps that of the estimate
+    # it supersedes, else English.
+    language: str = ""
 
 
-def _patient_fields(patient: PatientDetails) -> dict[str, Any]:
+def _patient_fields(patient: PatientDetails, supersedes: Estimate | None = None) -> dict[str, Any]:
     return {
+        "language": patient.language or (supersedes.language if supersedes else "en"),
         "patient_name": patient.name,
         "patient_date_of_birth": patient.date_of_birth,
         "patient_email": patient.email,
@@ -79,7 +85,7 @@ def estimate_new(
         source=source,
         coverage_mode=quote.input.coverage_mode,
         plan=quote.plan,
-        **_patient_fields(patient),
+        **_patient_fields(patient, supersedes),
         start_date=quote.estimate.schedule[0],
         end_date=quote.estimate.schedule[-1],
         sessions=len(quote.estimate.schedule),
@@ -177,6 +183,7 @@ def _patient_of(estimate: Estimate) -> PatientDetails:
         external_reference=estimate.external_reference,
         diagnosis_codes=tuple(estimate.diagnosis_codes),
         notes=estimate.notes,
+        language=estimate.language,
     )
 
 
@@ -197,7 +204,7 @@ def _copy_priced(*, estimate: Estimate, patient: PatientDetails, by: Any) -> Est
         request_data=estimate.request_data,
         snapshot_data=estimate.snapshot_data,
         result_data=estimate.result_data,
-        **_patient_fields(patient),
+        **_patient_fields(patient, estimate),
         created_by=by if getattr(by, "is_authenticated", False) else None,
         supersedes=estimate,
     )
@@ -277,6 +284,10 @@ def gfe_request_link_estimate(
             {"estimate": f"The estimate must be for {request.clinic}, where the patient asked."}
         )
     request.estimate = estimate
+    if estimate.language != request.language:
+        # Priced for the patient who asked: the GFE and its email are in the request's language.
+        estimate.language = request.language
+        estimate.save(update_fields=["language", "updated_at"])
     request.status = RequestStatus.IN_PROGRESS
     request.handled_by = by if getattr(by, "is_authenticated", False) else None
     request._change_reason = f"Estimate {estimate.reference} priced by {by}"  # type: ignore[attr-defined]
@@ -293,10 +304,11 @@ class GoodFaithEstimateNotOwed(Exception):
         if notice.kind is NoticeKind.GOOD_FAITH_ESTIMATE and deadline is not None:
             message = deadline.text
         else:
-            message = (
-                f"A Good Faith Estimate does not apply to this estimate. What you get instead: "
-                f"{notice.what_you_get}"
-            )
+            # Said to the patient on the quote page's 409, in the page's language.
+            message = _(
+                "A Good Faith Estimate does not apply to this estimate. What you get instead: "
+                "%(what_you_get)s"
+            ) % {"what_you_get": notice.what_you_get}
         super().__init__(message)
         self.notice = notice
         self.message = message
@@ -316,9 +328,9 @@ def gfe_request_create(
         raise GoodFaithEstimateNotOwed(notice)
     assert notice.deadline is not None
     if not consent:
-        raise ValidationError({"consent": "We need your consent to contact you."})
+        raise ValidationError({"consent": _("We need your consent to contact you.")})
     if patient.date_of_birth is None:
-        raise ValidationError({"patient_date_of_birth": "A Good Faith Estimate needs it."})
+        raise ValidationError({"patient_date_of_birth": _("A Good Faith Estimate needs it.")})
     estimate = quote.estimate
     # django-stubs types MoneyField as a DecimalField; Money is what django-money stores.
     total: Any = Money(estimate.primary.totals.patient_pays, estimate.currency)
@@ -330,6 +342,8 @@ def gfe_request_create(
         patient_phone=patient.phone,
         consent=True,
         consented_at=timezone.now(),
+        # The page's language, kept for the Good Faith Estimate and email made later.
+        language=patient.language or active_language(),
         request_data=quote.request_data(),
         result_data=quote.result_data(),
         patient_total=total,

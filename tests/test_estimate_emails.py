@@ -255,6 +255,23 @@ def test_the_api_answers_400_naming_the_field(issued: Estimate) -> None:
     assert not EstimateEmail.objects.exists()
 
 
+def test_the_api_may_name_the_emails_language_and_answers_it(
+    issued: Estimate, django_capture_on_commit_callbacks: Any
+) -> None:
+    url = reverse("api:estimate-emails", args=[issued.reference])
+    api = _api("read_write")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(url, {"language": "es"}, format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["language"] == "es"
+    assert mail.outbox[0].subject.startswith("Su Estimación de buena fe")
+    # Unnamed: the estimate's (English here); unknown: a 400 naming the field, in English.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(url, {}, format="json").json()["language"] == "en"
+    refused = api.post(url, {"language": "de"}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "language"
+
+
 def test_the_api_refuses_a_draft_by_field_and_a_read_key_outright(starter_catalog: Any) -> None:
     draft = priced_estimate(email="pat@example.com")
     url = reverse("api:estimate-emails", args=[draft.reference])

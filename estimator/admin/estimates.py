@@ -128,6 +128,7 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
                     ("patient_email", "patient_phone"),
                     "external_reference",
                     "diagnosis_codes",
+                    "language",
                 ]
             },
         ),
@@ -199,8 +200,9 @@ class EstimateAdmin(PageFlags, RefuseRecordDeletes, ReadableHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(self.readonly_fields)
         if obj is not None and obj.is_locked:
-            # What was issued stays as issued; only internal notes (never printed) change.
-            fields += [f for f in EstimateForm.Meta.fields if f != "notes"]
+            # What was issued stays as issued; only internal notes (never printed) and the
+            # language it is printed and emailed in change.
+            fields += [f for f in EstimateForm.Meta.fields if f not in ("notes", "language")]
         return fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -454,6 +456,7 @@ class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
         "patient_phone",
         "consent",
         "consented_at",
+        "language",
         "patient_total",
         "due_on",
         "renew_by",
@@ -477,6 +480,7 @@ class GoodFaithEstimateRequestAdmin(PageFlags, ReadableHistoryAdmin):
                     "patient_date_of_birth",
                     ("patient_email", "patient_phone"),
                     ("consent", "consented_at"),
+                    "language",
                 ]
             },
         ),

@@ -55,6 +55,7 @@ OUTBOX_COLUMNS = (
     "estimate",
     "recipient",
     "kind",
+    "language",
     "status",
     "attempts",
     "sent_at",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -209,6 +210,14 @@ class PatientInput(StrictSerializer):
         default="",
         validators=[RegexValidator(r"^[0-9+() .-]{7,30}$", "Enter a phone number.")],
     )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The patient's language: the estimate's PDFs and emails are written in it. "
+        "Empty or absent: English (a correction keeps the language of the estimate it corrects).",
+    )
 
     def validate_date_of_birth(self, value: Any) -> Any:
         import datetime as dt
@@ -259,6 +268,7 @@ class EstimateRequest(QuoteRequest):
             date_of_birth=patient.get("date_of_birth"),
             email=patient.get("email", ""),
             phone=patient.get("phone", ""),
+            language=patient.get("language", ""),
             external_reference=data["external_reference"],
             diagnosis_codes=tuple(data["diagnosis_codes"]),
             notes=data["notes"],
@@ -435,6 +445,9 @@ class PatientOut(serializers.Serializer):
     date_of_birth = serializers.DateField(source="patient_date_of_birth", allow_null=True)
     email = serializers.CharField(source="patient_email")
     phone = serializers.CharField(source="patient_phone")
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="The language of the estimate's PDFs and emails."
+    )
 
 
 class StoredSummaryOut(serializers.Serializer):
@@ -718,6 +731,14 @@ class EstimateEmailRequest(StrictSerializer):
         default="",
         help_text="The address to send it to; empty or absent: the patient email on the estimate.",
     )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The language of the email and its PDF; empty or absent: the estimate's (the "
+        "patient's, recorded when they asked; English unless set).",
+    )
 
 
 class EstimateEmailOut(serializers.Serializer):
@@ -727,6 +748,9 @@ class EstimateEmailOut(serializers.Serializer):
     estimate = serializers.CharField(source="estimate.reference")
     recipient = serializers.EmailField()
     kind = serializers.ChoiceField(choices=EmailKind.choices)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="The language the email and its PDF are written in."
+    )
     status = serializers.ChoiceField(choices=EmailStatus.choices)
     attempts = serializers.IntegerField()
     sent_at = serializers.DateTimeField(allow_null=True)

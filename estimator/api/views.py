@@ -431,7 +431,10 @@ class EstimateEmails(MethodsFirst, PatientDetails, APIView):
         estimate = get_object_or_404(queryset, reference=reference.upper())
         try:
             email = estimate_email_send(
-                estimate=estimate, to=data.validated_data["to"], by=request.user
+                estimate=estimate,
+                to=data.validated_data["to"],
+                by=request.user,
+                language=data.validated_data["language"],
             )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error

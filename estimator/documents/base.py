@@ -6,9 +6,12 @@ import unicodedata
 from collections.abc import Container
 from pathlib import Path
 
+from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.prefs import ViewerPreferences
+
+from estimator.formatting import language
 
 # DejaVu Sans ships in estimator/fonts (free licence, LICENSE-DejaVu.txt beside it) so the PDF
 # shows dashes, quotes, accents and Cyrillic or Greek names as typed; fpdf2 embeds only the
@@ -19,8 +22,9 @@ INK = (20, 20, 20)
 MUTED = (70, 70, 70)
 RULE = (160, 160, 160)
 LINK = (0, 70, 160)
-# The language of every document's text (the patient pages are in English too).
-LANGUAGE = "en-US"
+# The language tag a document declares, by the active language it is written in (the patient's,
+# recorded when they asked: README, "Documents people can read").
+LANGUAGE_TAGS = {"en": "en-US", "es": "es", "fr": "fr"}
 
 
 def printable(text: str, glyphs: Container[int]) -> str:
@@ -55,7 +59,7 @@ class DocumentPDF(FPDF):
         also links to its HTML version (see README, "Documents people can read").
         """
         self.set_title(title)
-        self.set_lang(LANGUAGE)
+        self.set_lang(LANGUAGE_TAGS[language()])
         self.set_subject(subject)
         self.set_author(author)
         self.set_creator("the estimator")
@@ -83,7 +87,11 @@ class DocumentPDF(FPDF):
         self.set_y(-12)
         self.set_font(FONT, size=8)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, self.safe(f"{self.footer_note} – page {self.page_no()}"), align="C")
+        footer = gettext("%(note)s – page %(page)s") % {
+            "note": self.footer_note,
+            "page": self.page_no(),
+        }
+        self.cell(0, 5, self.safe(footer), align="C")
 
     def safe(self, text: str) -> str:
         """Text this document's font can show."""
@@ -126,7 +134,13 @@ class DocumentPDF(FPDF):
         self.ln(1)
 
     def labelled(self, rows: list[tuple[str, str]], *, label_width: float = 28) -> None:
-        """Bold labels in a column, each with its wrapped value beside it."""
+        """Bold labels in a column, each with its wrapped value beside it; the column widens to
+        its longest label (Spanish and French labels run longer than English ones)."""
+        self.set_font(FONT, style="B", size=9.5)
+        widest = max((self.get_string_width(self.safe(label)) for label, _value in rows), default=0)
+        label_width = min(
+            max(label_width, widest + 2), (self.w - self.l_margin - self.r_margin) / 2
+        )
         for label, value in rows:
             self.set_font(FONT, style="B", size=9.5)
             self.cell(label_width, 5, self.safe(label))

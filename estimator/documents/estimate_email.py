@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from estimator.formatting import date_text, money_text
 from estimator.models import EmailKind, Estimate
@@ -19,16 +21,29 @@ def estimate_email_kind(*, estimate: Estimate) -> str:
 
 
 def estimate_email_message(
-    *, estimate: Estimate, to: str, kind: str, link: str = "", link_expires: str = ""
+    *,
+    estimate: Estimate,
+    to: str,
+    kind: str,
+    link: str = "",
+    link_expires: str = "",
+    language: str = "",
 ) -> EmailMultiAlternatives:
     """The message, ready to send: the estimate's frozen figures, never today's prices, its PDF,
-    and the patient's link to it (when given)."""
+    and the patient's link to it (when given), all in language (by default the estimate's)."""
+    with translation.override(language or estimate.language):
+        return _message(estimate=estimate, to=to, kind=kind, link=link, link_expires=link_expires)
+
+
+def _message(
+    *, estimate: Estimate, to: str, kind: str, link: str, link_expires: str
+) -> EmailMultiAlternatives:
     clinic = estimate.clinic
     is_gfe = kind == EmailKind.GOOD_FAITH_ESTIMATE
     context = {
         "clinic": clinic,
         "reference": estimate.reference,
-        "document": "Good Faith Estimate" if is_gfe else "estimate",
+        "is_gfe": is_gfe,
         "first_visit": date_text(estimate.start_date),
         "last_visit": date_text(estimate.end_date),
         "sessions": estimate.sessions,
@@ -40,10 +55,11 @@ def estimate_email_message(
         "link": link,
         "link_expires": link_expires,
     }
-    subject = (
-        f"Your {'Good Faith Estimate' if is_gfe else 'estimate'} {estimate.reference} "
-        f"from {clinic.name}"
-    )
+    names = {"reference": estimate.reference, "clinic": clinic.name}
+    if is_gfe:
+        subject = _("Your Good Faith Estimate %(reference)s from %(clinic)s") % names
+    else:
+        subject = _("Your estimate %(reference)s from %(clinic)s") % names
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("estimator/emails/estimate.txt", context),
@@ -55,6 +71,8 @@ def estimate_email_message(
     message.attach_alternative(
         render_to_string("estimator/emails/estimate.html", context), "text/html"
     )
-    document = stored_document(estimate=estimate, kind=kind, html_url=link)
+    document = stored_document(
+        estimate=estimate, kind=kind, html_url=link, language=translation.get_language() or ""
+    )
     message.attach(document.name, document.content, "application/pdf")
     return message

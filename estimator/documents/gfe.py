@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from estimator.formatting import billing_text, consecutive_runs, date_text, money_text
 from estimator.models import Clinic, Estimate, EstimateStatus, ServiceType
@@ -174,10 +176,18 @@ def _runs(sessions: list[dict[str, Any]], diagnoses: str, currency: str) -> tupl
             for line in first["lines"]
         )
         if count == 1:
-            label, dates = f"Session {first['number']}", date_text(first["date"])
+            label = _("Session %(number)s") % {"number": first["number"]}
+            dates = date_text(first["date"])
         else:
-            label = f"Sessions {first['number']}–{last['number']} ({count} sessions)"
-            dates = f"{date_text(first['date'])} to {date_text(last['date'])}"
+            label = _("Sessions %(first)s–%(last)s (%(count)s sessions)") % {
+                "first": first["number"],
+                "last": last["number"],
+                "count": count,
+            }
+            dates = _("%(first)s to %(last)s") % {
+                "first": date_text(first["date"]),
+                "last": date_text(last["date"]),
+            }
         expected = sum(
             (Decimal(s["totals"]["patient_pays"]["amount"]) for s in run), start=Decimal("0")
         )
@@ -198,9 +208,13 @@ def _services(estimate: Estimate, sessions: list[dict[str, Any]]) -> list[tuple[
         names = [line["name"] for line in lines] or [item["service"]]
         text = names[0]
         if len(names) > 2:
-            text += " with " + ", ".join(names[1:-1]) + " and " + names[-1]
+            text = _("%(service)s with %(add_ons)s and %(last)s") % {
+                "service": names[0],
+                "add_ons": ", ".join(names[1:-1]),
+                "last": names[-1],
+            }
         elif len(names) == 2:
-            text += " with " + names[1]
+            text = _("%(service)s with %(add_on)s") % {"service": names[0], "add_on": names[1]}
         described.append((text, int(item["sessions"]), item["service"]))
     return described
 
@@ -234,12 +248,12 @@ def gfe_build(*, estimate: Estimate) -> GoodFaithEstimate:
     )
     per_week = int(estimate.request_data.get("sessions_per_week", 1))
     if estimate.sessions == 1:
-        schedule = f"Scheduled for {date_text(estimate.start_date)}."
+        schedule = _("Scheduled for %(date)s.") % {"date": date_text(estimate.start_date)}
     else:
-        schedule = (
-            f"Recurring care from {date_text(estimate.start_date)} to "
-            f"{date_text(estimate.end_date)}."
-        )
+        schedule = _("Recurring care from %(first)s to %(last)s.") % {
+            "first": date_text(estimate.start_date),
+            "last": date_text(estimate.end_date),
+        }
     totals = scenario["totals"]
     return GoodFaithEstimate(
         reference=estimate.reference,
@@ -251,21 +265,30 @@ def gfe_build(*, estimate: Estimate) -> GoodFaithEstimate:
         primary_service=primary[0],
         primary_description=description or "",
         other_services=tuple(
-            f"{text}, {count} session{'s' if count > 1 else ''}"
+            ngettext("%(service)s, %(count)s session", "%(service)s, %(count)s sessions", count)
+            % {"service": text, "count": count}
             for index, (text, count, _code) in enumerate(services)
             if index != main
         ),
         schedule=schedule,
         last_session=estimate.end_date,
-        frequency=f"{per_week} session{'s' if per_week > 1 else ''} a week",
+        frequency=ngettext("%(count)s session a week", "%(count)s sessions a week", per_week)
+        % {"count": per_week},
         sessions=estimate.sessions,
         diagnosis_codes=diagnoses,
-        runs=_runs(sessions, ", ".join(diagnoses) or "None recorded", currency),
+        runs=_runs(sessions, ", ".join(diagnoses) or pgettext("codes", "None recorded"), currency),
         packages=tuple(
-            f"Prepaid package: {p['name']}, {money_text(p['price']['amount'], currency)} for "
-            f"{p['sessions_included']} sessions (sessions "
-            f"{', '.join(str(n) for n in p['session_numbers'])}), to be used by "
-            f"{date_text(p['valid_until'])}. The expected charges above include it."
+            _(
+                "Prepaid package: %(name)s, %(price)s for %(count)s sessions (sessions "
+                "%(numbers)s), to be used by %(date)s. The expected charges above include it."
+            )
+            % {
+                "name": p["name"],
+                "price": money_text(p["price"]["amount"], currency),
+                "count": p["sessions_included"],
+                "numbers": ", ".join(str(n) for n in p["session_numbers"]),
+                "date": date_text(p["valid_until"]),
+            }
             for p in scenario["packages"]
         ),
         total_charge=money_text(totals["charge"]["amount"], currency),

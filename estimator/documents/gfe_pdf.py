@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from fpdf.fonts import FontFace
 
 from estimator.formatting import currency_words, date_text
@@ -12,11 +15,11 @@ from estimator.models import Estimate
 from .base import FONT, INK, MUTED, DocumentPDF
 from .gfe import GoodFaithEstimate, SessionRun, gfe_build
 
-DRAFT_MARK = "DRAFT — not yet issued"
+DRAFT_MARK = gettext_lazy("DRAFT — not yet issued")
 DRAFT_RED = (170, 20, 20)
 DISPUTE_PHONE = "1-800-985-3059"
 DISPUTE_WEB = "www.cms.gov/nosurprises"
-SEPARATE_SCHEDULING = (
+SEPARATE_SCHEDULING = gettext_lazy(
     "None known. Every item and service reasonably expected for this course of care is provided "
     "by the provider named above and is listed in this estimate. If another provider or facility "
     "becomes involved, you will receive a separate Good Faith Estimate for their services."
@@ -26,26 +29,45 @@ SEPARATE_SCHEDULING = (
 def disclaimers(document: GoodFaithEstimate) -> list[str]:
     """The notices 45 CFR 149.610 requires, in plain language."""
     return [
-        "You are entitled to a Good Faith Estimate of what you will be charged for health care "
-        "items and services if you do not have insurance or do not use it to pay for your care.",
-        "This Good Faith Estimate shows the costs of items and services that are reasonably "
-        "expected for your health care needs, based on the information known to us when it was "
-        "made. It does not include any unknown or unexpected costs that may arise during "
-        "treatment.",
-        "Other items or services may be recommended as part of your care. They are not part of "
-        "this estimate and would be estimated separately.",
-        "This is an estimate: the actual items, services or charges may differ from it.",
-        "If you are billed at least $400 more than this Good Faith Estimate by "
-        f"{document.clinic.name} (the $400 is counted per provider or facility), you may start "
-        "the federal patient-provider dispute resolution process. You must start it within 120 "
-        "calendar days (about 4 months) of the date on the original bill, and there is a $25 "
-        f"fee. To start it, visit {DISPUTE_WEB} or call {DISPUTE_PHONE}; you will need a copy "
-        "of this Good Faith Estimate and of the bill. Starting a dispute does not affect the "
-        "quality of the care you receive or your access to it.",
-        "This Good Faith Estimate is not a contract and does not require you to receive any of "
-        "the items or services listed.",
-        "Keep a copy of this Good Faith Estimate in a safe place or take pictures of it; you "
-        "may need it if you are billed more than the estimate.",
+        _(
+            "You are entitled to a Good Faith Estimate of what you will be charged for health "
+            "care items and services if you do not have insurance or do not use it to pay for "
+            "your care."
+        ),
+        _(
+            "This Good Faith Estimate shows the costs of items and services that are reasonably "
+            "expected for your health care needs, based on the information known to us when it "
+            "was made. It does not include any unknown or unexpected costs that may arise during "
+            "treatment."
+        ),
+        _(
+            "Other items or services may be recommended as part of your care. They are not part "
+            "of this estimate and would be estimated separately."
+        ),
+        _("This is an estimate: the actual items, services or charges may differ from it."),
+        # The $400 and $25 are the rule's own (45 CFR 149.620), in US dollars in every language.
+        _(
+            "If you are billed at least $400 more than this Good Faith Estimate by %(clinic)s "
+            "(the $400 is counted per provider or facility), you may start the federal "
+            "patient-provider dispute resolution process. You must start it within 120 calendar "
+            "days (about 4 months) of the date on the original bill, and there is a $25 fee. To "
+            "start it, visit %(web)s or call %(phone)s; you will need a copy of this Good Faith "
+            "Estimate and of the bill. Starting a dispute does not affect the quality of the "
+            "care you receive or your access to it."
+        )
+        % {
+            "clinic": document.clinic.name,
+            "web": DISPUTE_WEB,
+            "phone": DISPUTE_PHONE,
+        },
+        _(
+            "This Good Faith Estimate is not a contract and does not require you to receive any "
+            "of the items or services listed."
+        ),
+        _(
+            "Keep a copy of this Good Faith Estimate in a safe place or take pictures of it; you "
+            "may need it if you are billed more than the estimate."
+        ),
     ]
 
 
@@ -53,72 +75,84 @@ class _GfePDF(DocumentPDF):
     """Every page names the estimate and, on a draft, says it is not yet issued."""
 
     def __init__(self, document: GoodFaithEstimate) -> None:
-        note = f"{document.clinic.name} – Good Faith Estimate {document.reference}"
+        note = _("%(clinic)s – Good Faith Estimate %(reference)s") % {
+            "clinic": document.clinic.name,
+            "reference": document.reference,
+        }
         super().__init__(f"{note} – {DRAFT_MARK}" if document.is_draft else note)
 
 
 def _header(pdf: _GfePDF, doc: GoodFaithEstimate, valid_until: dt.date, html_url: str) -> None:
     issued = date_text(doc.issued_on)
     pdf.set_text_color(*INK)
-    pdf.text_block("Good Faith Estimate", size=18, style="B", gap=0)
+    pdf.text_block(_("Good Faith Estimate"), size=18, style="B", gap=0)
     pdf.set_text_color(*MUTED)
     pdf.text_block(
-        "For uninsured and self-pay patients (US No Surprises Act, 45 CFR 149.610).", size=9.5
+        _("For uninsured and self-pay patients (US No Surprises Act, 45 CFR 149.610)."),
+        size=9.5,
     )
     if doc.is_draft:
         pdf.set_text_color(*DRAFT_RED)
         pdf.text_block(
-            f"{DRAFT_MARK}. Do not give this to the patient until the estimate is issued.",
+            _("%(draft)s. Do not give this to the patient until the estimate is issued.")
+            % {"draft": DRAFT_MARK},
             size=12,
             style="B",
         )
     pdf.set_text_color(*INK)
     pdf.labelled(
         [
-            ("Reference", doc.reference),
-            ("Date issued", issued + (f" ({DRAFT_MARK})" if doc.is_draft else "")),
-            ("Valid until", f"{date_text(valid_until)} (the last scheduled session)"),
-            ("Amounts in", f"{currency_words(doc.currency)} ({doc.currency})"),
+            (_("Reference"), doc.reference),
+            (_("Date issued"), issued + (f" ({DRAFT_MARK})" if doc.is_draft else "")),
+            (
+                _("Valid until"),
+                _("%(date)s (the last scheduled session)") % {"date": date_text(valid_until)},
+            ),
+            (_("Amounts in"), f"{currency_words(doc.currency)} ({doc.currency})"),
         ],
         label_width=32,
     )
     if html_url:
-        pdf.link_line("This estimate as a web page (for screen readers):", html_url)
+        pdf.link_line(_("This estimate as a web page (for screen readers):"), html_url)
     pdf.rule()
 
 
 def _parties(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
     clinic = doc.clinic
-    pdf.heading("Patient", size=12)
-    pdf.labelled(
-        [("Name", doc.patient_name), ("Date of birth", date_text(doc.patient_date_of_birth))],
-        label_width=32,
-    )
-    pdf.heading("Provider and facility", size=12)
+    pdf.heading(_("Patient"), size=12)
     pdf.labelled(
         [
-            ("Name", clinic.name),
-            ("NPI", clinic.npi),
-            ("TIN", clinic.tin),
-            ("State", clinic.region),
-            ("Office location", clinic.address_text),
-            ("Phone", clinic.phone),
+            (_("Name"), doc.patient_name),
+            (_("Date of birth"), date_text(doc.patient_date_of_birth)),
+        ],
+        label_width=32,
+    )
+    pdf.heading(_("Provider and facility"), size=12)
+    pdf.labelled(
+        [
+            (_("Name"), clinic.name),
+            (_("NPI"), clinic.npi),
+            (_("TIN"), clinic.tin),
+            (_("State"), clinic.region),
+            (_("Office location"), clinic.address_text),
+            (_("Phone"), clinic.phone),
         ],
         label_width=32,
     )
 
 
 def _service(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
-    pdf.heading("Primary service", size=12)
+    pdf.heading(_("Primary service"), size=12)
     pdf.text_block(doc.primary_service, size=10, style="B", gap=0.5)
     if doc.primary_description:
         pdf.text_block(doc.primary_description, size=9.5)
-    rows = [("Scheduled", doc.schedule)]
+    rows = [(_("Scheduled"), doc.schedule)]
     if doc.sessions > 1:
-        rows += [("Frequency", doc.frequency), ("Total sessions", str(doc.sessions))]
-    rows.append(("Diagnosis codes", ", ".join(doc.diagnosis_codes) or "None recorded"))
+        rows += [(_("Frequency"), doc.frequency), (_("Total sessions"), str(doc.sessions))]
+    codes = ", ".join(doc.diagnosis_codes) or pgettext("codes", "None recorded")
+    rows.append((_("Diagnosis codes"), codes))
     if doc.other_services:
-        rows.append(("Also planned", "; ".join(doc.other_services)))
+        rows.append((_("Also planned"), "; ".join(doc.other_services)))
     pdf.labelled(rows, label_width=32)
 
 
@@ -126,15 +160,22 @@ def _run(pdf: _GfePDF, run: SessionRun) -> None:
     if pdf.get_y() > pdf.h - 55:
         pdf.add_page()
     pdf.set_text_color(*INK)
-    pdf.text_block(f"{run.label}: {run.dates}", size=10, style="B", gap=0.5)
+    pdf.text_block(
+        _("%(sessions)s: %(dates)s") % {"sessions": run.label, "dates": run.dates},
+        size=10,
+        style="B",
+        gap=0.5,
+    )
     headings = (
-        "Item or service",
-        "Service codes (CPT / HCPCS)",
-        "Diagnosis codes (ICD-10)",
-        "Charge each",
-        "Discount each",
-        "Expected each",
-        f"Expected for {run.count}" if run.count > 1 else "Expected total",
+        _("Item or service"),
+        _("Service codes (CPT / HCPCS)"),
+        _("Diagnosis codes (ICD-10)"),
+        _("Charge each"),
+        _("Discount each"),
+        _("Expected each"),
+        _("Expected for %(count)s") % {"count": run.count}
+        if run.count > 1
+        else _("Expected total"),
     )
     pdf.set_font(FONT, size=8.5)
     with pdf.table(
@@ -164,12 +205,14 @@ def _run(pdf: _GfePDF, run: SessionRun) -> None:
 
 
 def _items(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
-    pdf.heading("Items and services reasonably expected", size=12)
+    pdf.heading(_("Items and services reasonably expected"), size=12)
     pdf.set_text_color(*MUTED)
     pdf.text_block(
-        "Expected charges are what you will be charged as an uninsured or self-pay patient: the "
-        "clinic's charge less any discount. Identical sessions are shown once, with how many "
-        "there are.",
+        _(
+            "Expected charges are what you will be charged as an uninsured or self-pay patient: "
+            "the clinic's charge less any discount. Identical sessions are shown once, with how "
+            "many there are."
+        ),
         size=9,
     )
     for run in doc.runs:
@@ -179,9 +222,9 @@ def _items(pdf: _GfePDF, doc: GoodFaithEstimate) -> None:
         pdf.text_block(package, size=9.5)
     pdf.figures(
         [
-            ("Total charges", doc.total_charge),
-            ("Total discounts", doc.total_discount),
-            ("Total expected charges (this Good Faith Estimate)", doc.total_expected),
+            (_("Total charges"), doc.total_charge),
+            (_("Total discounts"), doc.total_discount),
+            (_("Total expected charges (this Good Faith Estimate)"), doc.total_expected),
         ]
     )
 
@@ -197,28 +240,30 @@ def gfe_pdf_document(*, document: GoodFaithEstimate, html_url: str = "") -> byte
     pdf = _GfePDF(document)
     valid_until = gfe_valid_until(document)
     pdf.describe(
-        title=f"Good Faith Estimate {document.reference} – {document.clinic.name}",
-        subject=(
-            f"Good Faith Estimate for {document.patient_name}, valid until {date_text(valid_until)}"
-        ),
+        title=_("Good Faith Estimate %(reference)s – %(clinic)s")
+        % {"reference": document.reference, "clinic": document.clinic.name},
+        subject=_("Good Faith Estimate for %(patient)s, valid until %(date)s")
+        % {"patient": document.patient_name, "date": date_text(valid_until)},
         author=document.clinic.name,
-        keywords=f"Good Faith Estimate {document.reference}",
+        keywords=_("Good Faith Estimate %(reference)s") % {"reference": document.reference},
     )
     pdf.add_page()
     _header(pdf, document, valid_until, html_url)
     _parties(pdf, document)
     _service(pdf, document)
     _items(pdf, document)
-    pdf.heading("Services that need separate scheduling", size=12)
-    pdf.text_block(SEPARATE_SCHEDULING, size=9.5)
-    pdf.heading("Disclaimer", size=12)
+    pdf.heading(_("Services that need separate scheduling"), size=12)
+    pdf.text_block(str(SEPARATE_SCHEDULING), size=9.5)
+    pdf.heading(_("Disclaimer"), size=12)
     pdf.bullets(disclaimers(document), size=9)
     if document.clinic.good_faith_estimate_contact:
-        pdf.heading("Questions about this estimate or your bill", size=12)
+        pdf.heading(_("Questions about this estimate or your bill"), size=12)
         pdf.text_block(document.clinic.good_faith_estimate_contact, size=9.5)
     return bytes(pdf.output())
 
 
-def gfe_pdf_bytes(*, estimate: Estimate, html_url: str = "") -> bytes:
-    """The Good Faith Estimate of a stored estimate; raises GoodFaithEstimateRefused."""
-    return gfe_pdf_document(document=gfe_build(estimate=estimate), html_url=html_url)
+def gfe_pdf_bytes(*, estimate: Estimate, html_url: str = "", language: str = "") -> bytes:
+    """The Good Faith Estimate of a stored estimate, in language (by default the estimate's:
+    the patient's); raises GoodFaithEstimateRefused."""
+    with translation.override(language or estimate.language):
+        return gfe_pdf_document(document=gfe_build(estimate=estimate), html_url=html_url)

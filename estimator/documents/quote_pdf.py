@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from fpdf.enums import XPos, YPos
 
 from estimator.formatting import date_text
@@ -16,7 +18,7 @@ from .base import FONT, INK, MUTED, DocumentPDF, printable
 
 __all__ = ["printable", "quote_pdf_bytes", "quote_reference"]
 
-DISCLAIMER = (
+DISCLAIMER = gettext_lazy(
     "Other services may be recommended during your care and would be estimated separately. "
     "This estimate is not a contract and does not require you to receive the services listed. "
     "Keep a copy of it."
@@ -30,7 +32,7 @@ def quote_reference(*, clinic_slug: str, answers: Iterable[tuple[str, str]], day
     text = "\n".join([clinic_slug, day.isoformat(), *(f"{k}={v}" for k, v in sorted(answers))])
     number = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
     letters = []
-    for _ in range(8):
+    for _digit in range(8):
         number, index = divmod(number, len(REFERENCE_ALPHABET))
         letters.append(REFERENCE_ALPHABET[index])
     return "Q-" + "".join(letters)
@@ -40,7 +42,7 @@ class _QuotePDF(DocumentPDF):
     """The quote's page: the clinic's name in the footer says it is an estimate, not a bill."""
 
     def __init__(self, clinic_name: str) -> None:
-        super().__init__(f"{clinic_name} – estimate, not a bill")
+        super().__init__(_("%(clinic)s – estimate, not a bill") % {"clinic": clinic_name})
         self.clinic_name = clinic_name
 
 
@@ -57,40 +59,49 @@ def _header(
     pdf.text_block(clinic.name, size=16, style="B", gap=0)
     pdf.set_text_color(*MUTED)
     pdf.text_block(clinic.address_text, size=9.5, gap=0)
-    contact = " · ".join(x for x in (f"Phone {clinic.phone}", clinic.email, clinic.website) if x)
+    phone = _("Phone %(phone)s") % {"phone": clinic.phone}
+    contact = " · ".join(x for x in (phone, clinic.email, clinic.website) if x)
     pdf.text_block(contact, size=9.5, gap=0)
     if clinic.npi:
         pdf.text_block(f"NPI {clinic.npi}", size=9.5, gap=0)
     pdf.ln(3)
     pdf.set_text_color(*INK)
-    pdf.text_block("Cost estimate for a course of treatment", size=14, style="B", gap=0)
+    pdf.text_block(_("Cost estimate for a course of treatment"), size=14, style="B", gap=0)
     pdf.set_text_color(*MUTED)
     pdf.text_block(
-        f"Prepared {prepared}. Amounts in {view.currency_name} ({view.currency}).",
+        _("Prepared %(date)s. Amounts in %(currency_name)s (%(currency)s).")
+        % {"date": prepared, "currency_name": view.currency_name, "currency": view.currency},
         size=9.5,
     )
     pdf.set_text_color(*INK)
     pdf.labelled(
         [
-            ("Reference", reference),
-            ("Valid until", f"{date_text(valid_until)} (prices may change after this date)"),
+            (_("Reference"), reference),
+            (
+                _("Valid until"),
+                _("%(date)s (prices may change after this date)")
+                % {"date": date_text(valid_until)},
+            ),
         ]
     )
     if html_url:
-        pdf.link_line("The same estimate as a web page (for screen readers):", html_url)
+        pdf.link_line(_("The same estimate as a web page (for screen readers):"), html_url)
     pdf.rule()
     pdf.text_block(view.headline, size=12, style="B", gap=2)
 
 
 def _plan(pdf: _QuotePDF, view: EstimateView) -> None:
     plan = view.plan
-    pdf.heading("Your plan")
+    pdf.heading(pgettext("the treatment plan, as a heading", "Your plan"))
     rows = [
-        ("Treatment", f"{plan.treatment}, {plan.length}"),
-        ("Add-ons", ", ".join(plan.add_ons) or "None"),
-        ("Sessions", plan.sessions),
-        ("Visits", f"{view.first_visit} to {view.last_visit}"),
-        ("Paying", plan.coverage),
+        (_("Treatment"), f"{plan.treatment}, {plan.length}"),
+        (_("Add-ons"), ", ".join(plan.add_ons) or pgettext("add-ons", "None")),
+        (_("Sessions"), plan.sessions),
+        (
+            _("Visits"),
+            _("%(first)s to %(last)s") % {"first": view.first_visit, "last": view.last_visit},
+        ),
+        (_("Paying"), plan.coverage),
     ]
     pdf.labelled(rows)
 
@@ -104,9 +115,20 @@ def _scenario(pdf: _QuotePDF, scenario: ScenarioView, title: str) -> None:
     pdf.figures([(f.label, f.amount) for f in scenario.totals])
     for package in scenario.packages:
         pdf.text_block(
-            f"Prepaid package: {package.name}, {package.price} for {package.sessions} sessions "
-            f"(sessions {package.session_numbers}), use by {package.valid_until}. Single "
-            f"sessions would cost {package.singles_cost}: you save {package.savings}.",
+            _(
+                "Prepaid package: %(name)s, %(price)s for %(count)s sessions (sessions "
+                "%(numbers)s), use by %(date)s. Single sessions would cost %(singles)s: you save "
+                "%(savings)s."
+            )
+            % {
+                "name": package.name,
+                "price": package.price,
+                "count": package.sessions,
+                "numbers": package.session_numbers,
+                "date": package.valid_until,
+                "singles": package.singles_cost,
+                "savings": package.savings,
+            },
             size=9.5,
             style="B",
         )
@@ -116,10 +138,16 @@ def _scenario(pdf: _QuotePDF, scenario: ScenarioView, title: str) -> None:
             pdf.add_page()
         pdf.set_font(FONT, style="B", size=9.5)
         pdf.cell(
-            width - 75, 5.5, pdf.safe(f"{group.label} ({group.dates}), each:"), new_x=XPos.RIGHT
+            width - 75,
+            5.5,
+            pdf.safe(
+                _("%(sessions)s (%(dates)s), each:")
+                % {"sessions": group.label, "dates": group.dates}
+            ),
+            new_x=XPos.RIGHT,
         )
-        for text in ("Price", "Insurance", "You pay"):
-            pdf.cell(25, 5.5, text, align="R")
+        for text in (_("Price"), _("Insurance"), _("You pay")):
+            pdf.cell(25, 5.5, pdf.safe(text), align="R")
         pdf.ln(5.5)
         for line in group.lines:
             pdf.set_font(FONT, size=9.5)
@@ -136,7 +164,7 @@ def _scenario(pdf: _QuotePDF, scenario: ScenarioView, title: str) -> None:
                 )
             pdf.set_text_color(*INK)
         pdf.set_font(FONT, style="B", size=9.5)
-        pdf.cell(width - 75, 5.5, "Session total")
+        pdf.cell(width - 75, 5.5, pdf.safe(_("Session total")))
         for amount in (group.charge, group.plan_pays, group.patient_pays):
             pdf.cell(25, 5.5, pdf.safe(amount), align="R")
         pdf.ln(7)
@@ -153,13 +181,16 @@ def quote_pdf_bytes(
     """The estimate as a PDF document, with its reference, validity and HTML version."""
     pdf = _QuotePDF(view.clinic.name)
     pdf.describe(
-        title=f"Cost estimate {reference} – {view.clinic.name}",
-        subject=(
-            f"Estimate of treatment costs, {view.first_visit} to {view.last_visit}, valid "
-            f"until {date_text(valid_until)}"
-        ),
+        title=_("Cost estimate %(reference)s – %(clinic)s")
+        % {"reference": reference, "clinic": view.clinic.name},
+        subject=_("Estimate of treatment costs, %(first)s to %(last)s, valid until %(valid_until)s")
+        % {
+            "first": view.first_visit,
+            "last": view.last_visit,
+            "valid_until": date_text(valid_until),
+        },
         author=view.clinic.name,
-        keywords=f"estimate {reference}",
+        keywords=_("estimate %(reference)s") % {"reference": reference},
     )
     pdf.add_page()
     _header(
@@ -172,29 +203,31 @@ def quote_pdf_bytes(
     )
     _plan(pdf, view)
     if view.best is not None:
-        pdf.heading("Your range")
+        best = _("Best case: %(scenario)s") % {"scenario": view.best.title}
+        worst = _("Worst case: %(scenario)s") % {"scenario": view.primary.title}
+        pdf.heading(_("Your range"))
         pdf.figures(
-            [
-                (f"Best case: {view.best.title}", view.best.patient_pays),
-                (f"Worst case: {view.primary.title}", view.primary.patient_pays),
-            ],
+            [(best, view.best.patient_pays), (worst, view.primary.patient_pays)],
             bold_last=False,
         )
-        _scenario(pdf, view.primary, f"Worst case: {view.primary.title}")
-        _scenario(pdf, view.best, f"Best case: {view.best.title}")
+        _scenario(pdf, view.primary, worst)
+        _scenario(pdf, view.best, best)
     else:
-        _scenario(pdf, view.primary, "Cost per session and in total")
+        _scenario(pdf, view.primary, _("Cost per session and in total"))
     if view.warnings:
-        pdf.heading("Please note")
+        pdf.heading(_("Please note"))
         pdf.bullets(view.warnings)
-    pdf.heading("What to expect")
-    pdf.text_block(f"Each session lasts about {view.plan.session_minutes} minutes.", size=9.5)
+    pdf.heading(_("What to expect"))
+    pdf.text_block(
+        _("Each session lasts about %(minutes)s minutes.") % {"minutes": view.plan.session_minutes},
+        size=9.5,
+    )
     if view.plan.what_to_expect:
         pdf.text_block(view.plan.what_to_expect, size=9.5)
-    pdf.heading("How this estimate was worked out")
+    pdf.heading(_("How this estimate was worked out"))
     pdf.bullets(view.assumptions, size=9)
-    pdf.heading("Important")
-    pdf.bullets([*view.notes, DISCLAIMER])
+    pdf.heading(_("Important"))
+    pdf.bullets([*view.notes, str(DISCLAIMER)])
     if view.clinic.good_faith_estimate_contact:
         pdf.text_block(view.clinic.good_faith_estimate_contact, size=9)
     return bytes(pdf.output())

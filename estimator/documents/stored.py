@@ -8,7 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from estimator.formatting import date_text
 from estimator.models import EmailKind, Estimate
@@ -48,16 +48,22 @@ def stored_document_name(*, estimate: Estimate, kind: str) -> str:
     return f"estimate-{estimate.reference}.pdf"
 
 
-def stored_document(*, estimate: Estimate, kind: str, html_url: str = "") -> StoredDocument:
-    """The estimate's PDF of this kind (the GFE raises GoodFaithEstimateRefused if none)."""
+def stored_document(
+    *, estimate: Estimate, kind: str, html_url: str = "", language: str = ""
+) -> StoredDocument:
+    """The estimate's PDF of this kind (the GFE raises GoodFaithEstimateRefused if none), in
+    language: by default the estimate's, the patient's recorded when they asked."""
+    language = language or estimate.language
     if kind == EmailKind.GOOD_FAITH_ESTIMATE:
-        content = gfe_pdf_bytes(estimate=estimate, html_url=html_url)
+        content = gfe_pdf_bytes(estimate=estimate, html_url=html_url, language=language)
     else:
-        content = quote_pdf_bytes(
-            view=stored_estimate_view(estimate=estimate),
-            reference=estimate.reference,
-            valid_until=estimate_valid_until(estimate=estimate),
-            html_url=html_url,
-            prepared=date_text(estimate_issued_on(estimate=estimate)),
-        )
+        with translation.override(language):
+            view = stored_estimate_view(estimate=estimate)
+            content = quote_pdf_bytes(
+                view=view,
+                reference=estimate.reference,
+                valid_until=estimate_valid_until(estimate=estimate),
+                html_url=html_url,
+                prepared=date_text(estimate_issued_on(estimate=estimate)),
+            )
     return StoredDocument(stored_document_name(estimate=estimate, kind=kind), content)

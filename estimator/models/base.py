@@ -211,3 +211,14 @@ def raise_if(errors: dict[str, list[str]]) -> None:
     """Raise the collected field errors at once, so admin shows each beside its field."""
     if errors:
         raise ValidationError(errors)
+
+
+def language_field(help_text: str) -> models.CharField[str, str]:
+    """The patient's language for what is printed or sent later: one of settings.LANGUAGES."""
+    return models.CharField(
+        "language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=help_text,
+    )

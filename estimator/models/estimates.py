@@ -12,7 +12,14 @@ from django.db.models import Q
 from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
-from .base import GuardedDelete, GuardedDeleteQuerySet, RecordLocked, TimeStamped, money_field
+from .base import (
+    GuardedDelete,
+    GuardedDeleteQuerySet,
+    RecordLocked,
+    TimeStamped,
+    language_field,
+    money_field,
+)
 from .catalog import Clinic, ServiceType
 from .insurance import InsurancePlan
 
@@ -149,6 +156,9 @@ class Estimate(GuardedDelete, TimeStamped):
         default=list, blank=True, help_text="ICD-10 codes for the Good Faith Estimate."
     )
     notes = models.TextField(blank=True)
+    language = language_field(
+        "The patient's language: the PDFs and emails of this estimate are in it."
+    )
     start_date = models.DateField(help_text="Date of the first session.")
     end_date = models.DateField(help_text="Date of the last session.")
     sessions = models.PositiveSmallIntegerField()
@@ -316,6 +326,10 @@ class GoodFaithEstimateRequest(TimeStamped):
         help_text="The patient agreed to be contacted about this estimate."
     )
     consented_at = models.DateTimeField()
+    language = language_field(
+        "The language of the page the patient asked on; the estimate priced from this request "
+        "and its Good Faith Estimate and email are in it."
+    )
     request_data = models.JSONField(help_text="The quote inputs the patient chose.")
     result_data = models.JSONField(help_text="The quote the patient saw.")
     patient_total = money_field("patient pays (quoted)")

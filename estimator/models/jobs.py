@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .base import TimeStamped, money_field
+from .base import TimeStamped, language_field, money_field
 from .estimates import Estimate
 
 
@@ -31,6 +31,7 @@ class EstimateEmail(TimeStamped):
     # Only the address: the patient's other details stay on the estimate.
     recipient = models.EmailField()
     kind = models.CharField(max_length=8, choices=EmailKind.choices)
+    language = language_field("The language the email and its PDF are written in.")
     status = models.CharField(
         max_length=8, choices=EmailStatus.choices, default=EmailStatus.QUEUED, db_index=True
     )

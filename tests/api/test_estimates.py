@@ -49,6 +49,21 @@ def test_create_stores_the_estimate_and_answers_201_with_location(writer, plan_r
     assert body["services"] == ["dry-needling-1-2"]
 
 
+def test_the_patients_language_is_kept_for_the_estimates_pdfs_and_emails(writer, plan_request):
+    body = _estimate_body(plan_request)
+    body["patient"] = {**body["patient"], "language": "fr"}
+    response = writer.post("/api/v1/estimates", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["patient"]["language"] == "fr"
+    assert Estimate.objects.get().language == "fr"
+    plain = writer.post("/api/v1/estimates", _estimate_body(plan_request), format="json")
+    assert plain.json()["patient"]["language"] == "en"
+    body["patient"]["language"] = "de"
+    refused = writer.post("/api/v1/estimates", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "patient.language"
+
+
 def test_staff_session_may_create_and_is_recorded(staff_client, plan_request):
     response = staff_client.post(
         "/api/v1/estimates", _estimate_body(plan_request), content_type="application/json"

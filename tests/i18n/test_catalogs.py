@@ -88,3 +88,25 @@ def test_the_catalogs_hold_exactly_the_strings_in_the_code(tmp_path, monkeypatch
             f"{path}: run `make messages` and translate; new: {sorted(ids - known)[:5]}, "
             f"gone: {sorted(known - ids)[:5]}"
         )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_entry_in_two_catalogs_has_one_translation(language):
+    """Django merges every catalog into one, LOCALE_PATHS first: the same words translated two
+    ways in two parts of the app would silently become one of them on every page."""
+    seen: dict[tuple[str | None, str], tuple[Path, object]] = {}
+    clashes = []
+    for path in catalogs():
+        if path.parent.parent.name != language or path.stem != "django":
+            continue
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id:
+                    continue
+                key = (message.context, str(message.id))
+                if key in seen and seen[key][1] != message.string:
+                    clashes.append(
+                        (key[1], str(seen[key][0].relative_to(ROOT)), str(path.relative_to(ROOT)))
+                    )
+                seen.setdefault(key, (path, message.string))
+    assert not clashes, f"translated differently in two catalogs (give one a context): {clashes}"
