@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from . import pricing
+from .connections import read_retrying_once
 from .models import CatalogVersion, Clinic, InsurancePlan
 from .selectors import catalog_snapshot, plan_terms
 
@@ -123,8 +124,13 @@ def versioned(*, token: int, key: str, build: Callable[[], T], shared: bool = Tr
 
 
 def catalog_token() -> int:
-    """The catalog version's token as the database has it now (one query)."""
-    token = CatalogVersion.objects.values_list("token", flat=True).first()
+    """The catalog version's token as the database has it now (one query).
+
+    Usually a request's first query, so it reconnects once if the kept connection died.
+    """
+    token = read_retrying_once(
+        lambda: CatalogVersion.objects.values_list("token", flat=True).first()
+    )
     return 0 if token is None else int(token)
 
 
