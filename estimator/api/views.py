@@ -376,7 +376,7 @@ class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
             by=request.user,
             api_key=request_key(request),
         )
-        body = dict(serializers.EstimateOut(estimate).data)
+        body = dict(serializers.EstimateOut(estimate, context={"just_stored": True}).data)
         if record is not None:
             idempotency_finish(
                 record=record, status=status.HTTP_201_CREATED, body=body, estimate=estimate
