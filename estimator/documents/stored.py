@@ -14,9 +14,6 @@ from estimator.formatting import date_text
 from estimator.models import EmailKind, Estimate
 from estimator.web.display import stored_estimate_view
 
-from .gfe_pdf import gfe_pdf_bytes
-from .quote_pdf import quote_pdf_bytes
-
 
 @dataclass(frozen=True)
 class StoredDocument:
@@ -50,6 +47,11 @@ def stored_document_name(*, estimate: Estimate, kind: str) -> str:
 
 def stored_document(*, estimate: Estimate, kind: str, html_url: str = "") -> StoredDocument:
     """The estimate's PDF of this kind (the GFE raises GoodFaithEstimateRefused if none)."""
+    # Imported when a PDF is made: fpdf2, with fontTools and Pillow, is ≈ 15 MB in each worker
+    # that the pages and the API never need (README, "Speed").
+    from .gfe_pdf import gfe_pdf_bytes
+    from .quote_pdf import quote_pdf_bytes
+
     if kind == EmailKind.GOOD_FAITH_ESTIMATE:
         content = gfe_pdf_bytes(estimate=estimate, html_url=html_url)
     else:
