@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -56,6 +57,18 @@ def _not_modified(request: Request, etag: str) -> bool:
     return etag in sent or "*" in sent
 
 
+@functools.lru_cache(maxsize=256)
+def _filters_parsed(
+    filters_class: type[Serializer[Any]], query: str
+) -> tuple[tuple[str, Any], ...]:
+    """A catalog list's filters from its query string: a pure function of the two, so the last
+    few hundred are remembered (≈ 0.1 ms of DRF field copying and validation per request).
+    Invalid ones raise each time (lru_cache keeps no exceptions)."""
+    params = filters_class(data=QueryDict(query))
+    params.is_valid(raise_exception=True)
+    return tuple(params.validated_data.items())
+
+
 # Reads need no request transaction: each is one consistent query or a cached catalog, and
 # skipping it saves a round trip (and, on SQLite, the write lock a transaction takes).
 reads_only = method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -74,9 +87,7 @@ class CatalogList(generics.ListAPIView):
 
     def filters(self) -> dict[str, Any]:
         """The validated query parameters."""
-        params = self.filters_class(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return dict(params.validated_data)
+        return dict(_filters_parsed(self.filters_class, self.request.META.get("QUERY_STRING", "")))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.filters()  # a bad filter is a 400 before anything is looked up or cached
