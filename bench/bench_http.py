@@ -1,6 +1,8 @@
 """Requests per second through the production stack, each endpoint against a do-nothing DRF view.
 
 Run: make bench   (or .venv/bin/python bench/bench_http.py; needs wrk: apt-get install wrk)
+BENCH_SECONDS, BENCH_MEMORY_QUOTES, BENCH_ONLY (a comma list of endpoints), BENCH_DATABASE_URL
+and BENCH_REDIS_URL change what it runs and where.
 
 Serves the app as `make serve-prod` does — production settings, gunicorn with config/gunicorn.py
 and 2 sync workers, PostgreSQL (BENCH_DATABASE_URL, a fresh database each run) and Redis
@@ -38,6 +40,8 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/estimator_bench"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+# BENCH_ONLY=quote,estimate: just these endpoints (and the do-nothing view), for a quick look.
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 RESULTS = ROOT / "bench" / "results.json"
 
 # What issue #10 asks of each endpoint, as a share of the do-nothing view's requests per second.
@@ -171,6 +175,31 @@ def _wrk(url: str, script: Path, seconds: int) -> dict[str, Any]:
         "errors": errors,
         "requests": int(found.group(1)) if found else 0,
     }
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _stack_pids(master: int, database: str) -> tuple[list[int], list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving the benchmark's database."""
+    import psycopg
+
+    workers = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        ).fetchall()
+    return workers, [int(row[0]) for row in rows]
 
 
 def _worker_rss_mb(master: int) -> list[float]:
@@ -355,13 +384,24 @@ def main() -> int:
         )
         print(
             f"{'endpoint':<62} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-            f"{'ratio':>6}  target"
+            f"{'ratio':>6} {'app':>5} {'db':>5}  target   (app, db: CPU ms per request)"
         )
         for name, label, method, path, body, headers in _endpoints(setup, etag):
+            if ONLY and name not in ONLY | {"noop"}:
+                continue
             script = Path(tmp.name) / f"{name}.lua"
             script.write_text(_lua(method, body, headers))
             _wrk(f"{base}{path}", script, 2)  # warm every worker's caches first
+            # CPU per request, of the workers and of PostgreSQL (not Redis: shared with others):
+            # on a busy machine a steadier yardstick than requests per second.
+            workers, backends = _stack_pids(
+                server.pid, urllib.parse.urlsplit(DATABASE_URL).path[1:]
+            )
+            app_cpu, db_cpu = _cpu_seconds(workers), _cpu_seconds(backends)
             figures = _wrk(f"{base}{path}", script, SECONDS)
+            done = max(figures["requests"], 1)
+            figures["app_cpu_ms"] = round((_cpu_seconds(workers) - app_cpu) / done * 1000, 3)
+            figures["db_cpu_ms"] = round((_cpu_seconds(backends) - db_cpu) / done * 1000, 3)
             figures["ratio"] = round(figures["rps"] / results["noop"]["rps"], 3) if results else 1.0
             results[name] = {"endpoint": label.split(" ", 1)[1].strip(), **figures}
             target = TARGETS.get(name)
@@ -372,17 +412,22 @@ def main() -> int:
             )
             print(
                 f"{label:<62} {figures['rps']:8.0f} {figures['p50_ms']:7.1f} "
-                f"{figures['p99_ms']:7.1f} {figures['errors']:6d} {figures['ratio']:6.2f}  "
+                f"{figures['p99_ms']:7.1f} {figures['errors']:6d} {figures['ratio']:6.2f} "
+                f"{figures['app_cpu_ms']:5.2f} {figures['db_cpu_ms']:5.2f}  "
                 f"{verdict}",
                 flush=True,
             )
         memory_warm = _worker_rss_mb(server.pid)  # every endpoint has run: code and caches warm
         print(f"queries per warm quote (in process, anonymous): {setup['queries_per_quote']}")
         print(f"engine per 12-session insured plan: {setup['engine_us']} µs")
-        served = sum(results[k]["requests"] for k in ("quote", "quote_varied", "quote_summary"))
+        served = sum(
+            results[k]["requests"]
+            for k in ("quote", "quote_varied", "quote_summary")
+            if k in results
+        )
         script = Path(tmp.name) / "quote.lua"
         while served < MEMORY_QUOTES:
-            rate = max(results["quote"]["rps"], 1.0)
+            rate = max(results.get("quote", {}).get("rps", 1000.0), 1.0)
             seconds = max(1, min(60, int((MEMORY_QUOTES - served) / rate) + 1))
             served += _wrk(f"{base}/api/v1/quotes", script, seconds)["requests"]
         memory = _worker_rss_mb(server.pid)

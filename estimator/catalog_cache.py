@@ -23,10 +23,12 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from . import pricing
-from .models import CatalogVersion, Clinic, InsurancePlan
+from .connections import read_retrying_once
+from .models import Clinic, InsurancePlan
 from .selectors import catalog_snapshot, plan_terms
 
 MAX_LOCAL = 256
@@ -123,9 +125,25 @@ def versioned(*, token: int, key: str, build: Callable[[], T], shared: bool = Tr
 
 
 def catalog_token() -> int:
-    """The catalog version's token as the database has it now (one query)."""
-    token = CatalogVersion.objects.values_list("token", flat=True).first()
-    return 0 if token is None else int(token)
+    """The catalog version's token as the database has it now (one query).
+
+    Usually a request's first query, so it reconnects once if the kept connection died.
+    """
+    row = read_retrying_once(_token_row)
+    return 0 if row is None else int(row[0])
+
+
+# Plain SQL: every request runs it, and the ORM's query building costs it four times over
+# (≈ 0.4 ms of CPU against 0.1 ms). CatalogVersion keeps one row (id 1); its table is the one
+# the triggers write (catalog_triggers.VERSION_TABLE).
+_VERSION_SQL = 'SELECT "token" FROM "estimator_catalogversion" ORDER BY "id" LIMIT 1'
+
+
+def _token_row() -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    return row
 
 
 def catalog_build(*, clinic: Clinic, token: int) -> ClinicCatalog:

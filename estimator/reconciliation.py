@@ -175,6 +175,16 @@ def billed_charges_record(
     return bill
 
 
+def estimate_not_billed() -> dict[str, Any]:
+    """What estimate_billing says of an estimate with no bill."""
+    return {
+        "status": BillStatus.NOT_BILLED,
+        "bill_date": None,
+        "over_by": None,
+        "dispute_deadline": None,
+    }
+
+
 def estimate_billing(*, estimate: Estimate) -> dict[str, Any]:
     """The estimate against its current bill: status, how far over, the dispute deadline."""
     bill = (
@@ -183,12 +193,7 @@ def estimate_billing(*, estimate: Estimate) -> dict[str, Any]:
         .first()
     )
     if bill is None:
-        return {
-            "status": BillStatus.NOT_BILLED,
-            "bill_date": None,
-            "over_by": None,
-            "dispute_deadline": None,
-        }
+        return estimate_not_billed()
     providers = list(bill.providers.all())
     worst = max(providers, key=lambda p: p.over_by.amount, default=None)
     flagged = [p for p in providers if p.flagged]

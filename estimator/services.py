@@ -98,7 +98,6 @@ def estimate_new(
     )
 
 
-@transaction.atomic
 def estimate_create(
     *,
     quote_input: QuoteInput,
@@ -124,18 +123,36 @@ def estimate_create(
     )
     # Related rows were just read (the clinic, plan and key) and the checks in Meta.constraints
     # hold for anything the engine prices; the database enforces both all the same. Skipping
-    # their queries here takes a stored estimate from two dozen queries to under ten.
+    # their queries here takes a stored estimate from two dozen queries to under ten. Not
+    # checked here either: the reference's uniqueness (a random one of 30^8; the unique index
+    # refuses a repeat) and that the engine's JSON documents encode as JSON (they are made of
+    # strings, numbers, lists and dicts; checking dumps each one a second time).
     estimate.full_clean(
-        exclude=["clinic", "plan", "api_key", "created_by", "supersedes"],
+        exclude=[
+            "clinic",
+            "plan",
+            "api_key",
+            "created_by",
+            "supersedes",
+            "reference",
+            "request_data",
+            "snapshot_data",
+            "result_data",
+        ],
         validate_constraints=False,
     )
-    estimate.save()
-    codes = {item.service_code for item in quote_input.items}
-    Estimate.services.through.objects.bulk_create(
-        Estimate.services.through(estimate_id=estimate.pk, servicetype_id=pk)
-        for pk in ServiceType.objects.filter(code__in=codes).values_list("pk", flat=True)
-    )
-    webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_CREATED)
+    # Everything above only reads: the writes need one transaction (the request's, when there
+    # is one) but no savepoint of their own, two round trips that an error undoes no better.
+    with transaction.atomic(savepoint=False):
+        estimate.save()
+        codes = {item.service_code for item in quote_input.items}
+        Estimate.services.through.objects.bulk_create(
+            Estimate.services.through(estimate_id=estimate.pk, servicetype_id=pk)
+            for pk in ServiceType.objects.filter(code__in=codes).values_list("pk", flat=True)
+        )
+        webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_CREATED)
+    # A row made just now is corrected by nothing yet: no query to find out.
+    Estimate.superseded_by.related.set_cached_value(estimate, None)
     return estimate
 
 

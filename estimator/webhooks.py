@@ -109,7 +109,9 @@ def _enqueue(delivery_ids: Iterable[int]) -> None:
             logger.exception("Could not enqueue webhook delivery %s", delivery_id)
 
 
-@transaction.atomic
+# Without a savepoint of its own (two round trips on every stored estimate, for one SELECT):
+# callers are inside the change's transaction, and an error here fails that transaction anyway.
+@transaction.atomic(savepoint=False)
 def webhook_emit(
     *, clinic: Clinic | int, event: str, data: dict[str, Any] | Callable[[], dict[str, Any]]
 ) -> list[WebhookDelivery]:

@@ -99,6 +99,23 @@ def test_database_down_answers_503_writes_nothing_and_recovers_without_a_restart
     assert Estimate.objects.count() == 1
 
 
+def test_reads_after_a_database_restart_reconnect_without_a_failed_request(outage):
+    # No health check before each request (CONN_HEALTH_CHECKS off): the kept connections die
+    # with the restart, and each worker's first read reconnects and retries instead of failing.
+    base, database, _ = outage
+    session = requests.Session()
+    plan = _plan()
+    for _ in range(6):  # both workers hold a connection
+        assert session.get(f"{base}/api/v1/clinics", timeout=TIMEOUT).status_code == 200
+
+    database.cut()
+    database.restore()
+    answers = [session.get(f"{base}/api/v1/clinics", timeout=TIMEOUT) for _ in range(4)]
+    answers += [session.post(f"{base}/api/v1/quotes", json=plan, timeout=TIMEOUT)]
+    answers += [session.get(f"{base}/quote/cascade/", timeout=TIMEOUT) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200] * 7
+
+
 def test_a_database_lost_mid_run_leaves_only_whole_estimates(outage):
     base, database, _ = outage
     _, raw = IntegrationKey.objects.create_key(name="faults", scope="read_write")

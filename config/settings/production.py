@@ -34,12 +34,17 @@ if not REDIS_URL:
     )
 
 # Each worker keeps its database connection for 5 minutes instead of opening one per request
-# (a PostgreSQL connection costs more than a quote); checked before reuse, so a database that
-# restarted is reconnected to by the next request, not answered with an error.
+# (a PostgreSQL connection costs more than a quote). It is not tested with a `SELECT 1` before
+# each request (a round trip as dear as the request's own query): a request's first read outside
+# a transaction reconnects once if the kept connection died (estimator/connections.py), so after
+# a database restart reads are answered as usual; the first write on each worker is a 503 with
+# Retry-After, nothing written. DJANGO_CONN_HEALTH_CHECKS=true tests before every request instead.
 # DJANGO_CONN_MAX_AGE=0 goes back to one connection per request (e.g. behind PgBouncer in
 # transaction mode).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=300)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(  # noqa: F405
+    "DJANGO_CONN_HEALTH_CHECKS", default=False
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from estimator.documents.gfe import GoodFaithEstimateRefused
-from estimator.documents.gfe_pdf import gfe_pdf_bytes
 from estimator.documents.stored import stored_document
 from estimator.models import EmailKind
 
@@ -37,6 +36,8 @@ def good_faith_estimate_view(
     model_admin: ModelAdmin[Any], request: HttpRequest, object_id: str
 ) -> HttpResponse:
     """GET: the PDF as a download; when one cannot be given, back to the estimate with why."""
+    from estimator.documents.gfe_pdf import gfe_pdf_bytes  # a PDF only here: see documents/
+
     estimate = _viewable(model_admin, request, object_id)
     try:
         data = gfe_pdf_bytes(estimate=estimate)

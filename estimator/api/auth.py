@@ -17,6 +17,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 from rest_framework_api_key.permissions import BaseHasAPIKey, KeyParser
 
+from estimator.connections import read_retrying_once
 from estimator.models import IntegrationKey, KeyScope
 from estimator.network import client_address
 
@@ -76,7 +77,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if seen.count >= seen.limit:
             raise exceptions.Throttled(wait=seen.resets_in, detail=TOO_MANY_BAD_KEYS)
         prefix, _, _ = raw.partition(".")
-        key = IntegrationKey.objects.filter(prefix=prefix, revoked=False).first()
+        # The first query of a keyed request: reconnects once if the kept connection died.
+        key = read_retrying_once(
+            lambda: IntegrationKey.objects.filter(prefix=prefix, revoked=False).first()
+        )
         problem = None
         if key is None or not key.is_valid(raw):
             problem = "This API key is unknown or has been revoked."

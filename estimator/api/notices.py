@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from estimator.models import Estimate
 from estimator.notices import DeadlineRule, Notice, NoticeKind
-from estimator.reconciliation import BillStatus, estimate_billing
+from estimator.reconciliation import BillStatus, estimate_billing, estimate_not_billed
 
 from .fields import MoneyOutField
 
@@ -70,6 +70,7 @@ class BillingOut(serializers.Serializer):
     )
 
 
-def billing_out(estimate: Estimate) -> dict[str, Any]:
-    """The billing field of a stored estimate, as JSON-ready data."""
-    return dict(BillingOut(estimate_billing(estimate=estimate)).data)
+def billing_out(estimate: Estimate, *, just_stored: bool = False) -> dict[str, Any]:
+    """The billing field of a stored estimate, as JSON-ready data (just stored: not billed)."""
+    billing = estimate_not_billed() if just_stored else estimate_billing(estimate=estimate)
+    return dict(BillingOut(billing).data)

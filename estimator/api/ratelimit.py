@@ -34,19 +34,36 @@ class WindowCount:
         return max(0, self.limit - self.count)
 
 
-def window_hit(*, name: str, rate: str, increment: bool = True) -> WindowCount:
-    """Count a hit (or, without increment, look) in the current window of a "N/period" rate."""
+def _window(name: str, rate: str) -> tuple[str, int, int, float]:
+    """The cache key of the current window, the limit, the window's length and when it ends."""
     limit, duration = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
     assert limit is not None and duration is not None
     now = time.time()
     window = int(now // duration)
-    key = f"rate:{name}:{window}"
-    resets_in = (window + 1) * duration - now
+    return f"rate:{name}:{window}", limit, duration, (window + 1) * duration - now
+
+
+def window_hits(limits: list[tuple[str, str]]) -> list[WindowCount]:
+    """Count a hit against each (name, rate): with Redis, all of them in one round trip."""
+    client = _redis_client()
+    if client is None or len(limits) < 2:
+        return [window_hit(name=name, rate=rate) for name, rate in limits]
+    windows = [_window(name, rate) for name, rate in limits]
+    counts = _redis_counts(client, [(key, duration + 1) for key, _, duration, _ in windows])
+    return [
+        WindowCount(count, limit, resets_in)
+        for count, (_, limit, _, resets_in) in zip(counts, windows, strict=True)
+    ]
+
+
+def window_hit(*, name: str, rate: str, increment: bool = True) -> WindowCount:
+    """Count a hit (or, without increment, look) in the current window of a "N/period" rate."""
+    key, limit, duration, resets_in = _window(name, rate)
     if not increment:
         return WindowCount(int(cache.get(key, 0) or 0), limit, resets_in)
     client = _redis_client()
     if client is not None:
-        return WindowCount(_redis_count(client, key, duration + 1), limit, resets_in)
+        return WindowCount(_redis_counts(client, [(key, duration + 1)])[0], limit, resets_in)
     # add() is a no-op when the key exists; incr() is atomic in Redis and in local memory.
     cache.add(key, 0, timeout=duration + 1)
     try:
@@ -68,20 +85,21 @@ def _redis_client() -> Any:
     return cache.client.get_client(write=True)
 
 
-def _redis_count(client: Any, key: str, timeout: int) -> int:
-    """add() and incr() in one round trip instead of two (SET NX EX, then INCR, pipelined: any
-    Redis since 2.6.12); 0 if Redis is out of reach, so limits fail open as everywhere else
-    (settings.RATELIMIT_FAIL_OPEN)."""
-    full = cache.make_key(key)
+def _redis_counts(client: Any, keys: list[tuple[str, int]]) -> list[int]:
+    """add() and incr() of each (key, timeout), all in one round trip (SET NX EX, then INCR,
+    pipelined: any Redis since 2.6.12); 0s if Redis is out of reach, so limits fail open as
+    everywhere else (settings.RATELIMIT_FAIL_OPEN)."""
     try:
         pipe = client.pipeline(transaction=False)
-        pipe.set(full, 0, ex=timeout, nx=True)
-        pipe.incr(full)
-        _, count = pipe.execute()
+        for key, timeout in keys:
+            full = cache.make_key(key)
+            pipe.set(full, 0, ex=timeout, nx=True)
+            pipe.incr(full)
+        replies = pipe.execute()
     except RedisError:
         logger.warning("Rate limit not counted: Redis is out of reach")
-        return 0
-    return int(count)
+        return [0] * len(keys)
+    return [int(count) for count in replies[1::2]]
 
 
 def limit_remember(request: HttpRequest, hit: WindowCount) -> None:

@@ -526,7 +526,8 @@ class EstimateOut(EstimateListOut):
 
     @extend_schema_field(BillingOut)
     def get_billing(self, obj: Estimate) -> dict[str, Any]:
-        return billing_out(obj)
+        # An estimate stored by this very request has no bill yet: no query to find out.
+        return billing_out(obj, just_stored=bool(self.context.get("just_stored")))
 
 
 class EstimateFilters(StrictSerializer):

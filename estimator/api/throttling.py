@@ -16,7 +16,7 @@ from rest_framework.throttling import BaseThrottle
 from estimator.network import client_address
 
 from .auth import is_staff, request_key
-from .ratelimit import limit_remember, window_hit
+from .ratelimit import limit_remember, window_hit, window_hits
 
 
 class _WindowThrottle(BaseThrottle):
@@ -65,10 +65,32 @@ class AnonThrottle(_WindowThrottle):
 
 
 class QuoteAnonThrottle(AnonThrottle):
-    """Anonymous quotes, by client address: pricing is the costliest open call."""
+    """Anonymous quotes, by client address: pricing is the costliest open call.
+
+    Counts the general anonymous limit too (AnonThrottle's), in the same Redis round trip.
+    """
 
     scope = "quotes_anon"
     setting_name = "ESTIMATOR_RATE_QUOTES_ANON"
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        ident = self.get_cache_key(request, view)
+        if ident is None:
+            return True
+        limits = [
+            (f"{scope}:{ident}", rate)
+            for scope, rate in (
+                (self.scope, self.get_rate()),
+                (AnonThrottle.scope, getattr(settings, AnonThrottle.setting_name, None)),
+            )
+            if rate
+        ]
+        hits = window_hits(limits)
+        for hit in hits:
+            limit_remember(getattr(request, "_request", request), hit)
+        refused = [hit for hit in hits if not hit.allowed]
+        self.resets_in = max((hit.resets_in for hit in refused), default=0.0)
+        return not refused
 
 
 class KeyThrottle(_WindowThrottle):

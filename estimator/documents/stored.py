@@ -14,9 +14,6 @@ from estimator.formatting import date_text
 from estimator.models import EmailKind, Estimate
 from estimator.web.display import stored_estimate_view
 
-from .gfe_pdf import gfe_pdf_bytes
-from .quote_pdf import quote_pdf_bytes
-
 
 @dataclass(frozen=True)
 class StoredDocument:
@@ -53,6 +50,11 @@ def stored_document(
 ) -> StoredDocument:
     """The estimate's PDF of this kind (the GFE raises GoodFaithEstimateRefused if none), in
     language: by default the estimate's, the patient's recorded when they asked."""
+    # Imported when a PDF is made: fpdf2, with fontTools and Pillow, is ≈ 15 MB in each worker
+    # that the pages and the API never need (README, "Speed").
+    from .gfe_pdf import gfe_pdf_bytes
+    from .quote_pdf import quote_pdf_bytes
+
     language = language or estimate.language
     if kind == EmailKind.GOOD_FAITH_ESTIMATE:
         content = gfe_pdf_bytes(estimate=estimate, html_url=html_url, language=language)

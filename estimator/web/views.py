@@ -26,7 +26,6 @@ from estimator.catalog_cache import (
     clinic_catalog,
     responses,
 )
-from estimator.documents.quote_pdf import quote_pdf_bytes, quote_reference
 from estimator.formatting import currency_words, date_text, percent_text
 from estimator.models import Clinic, CoverageMode, GoodFaithEstimateRequest
 from estimator.notices import Notice
@@ -270,6 +269,8 @@ def quote_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def quote_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The same estimate as a PDF download; unanswered or invalid answers go back to the page."""
+    from estimator.documents.quote_pdf import quote_pdf_bytes, quote_reference  # see documents/
+
     answered = _answer(request, slug)
     if isinstance(answered, HttpResponse):
         return answered

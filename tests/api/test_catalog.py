@@ -105,6 +105,19 @@ def test_bad_filter_value_is_a_400_problem(api, starter_catalog):
     assert response.json()["errors"][0]["field"] == "payer"
 
 
+def test_filters_remembered_by_query_string_still_refuse_bad_values_every_time(
+    api, starter_catalog
+):
+    for _ in range(2):
+        assert api.get("/api/v1/services?active=maybe").status_code == 400
+        narrowed = api.get("/api/v1/services?clinic=cascade&active=true")
+        assert narrowed.status_code == 200
+    everything = api.get("/api/v1/services").json()["results"]
+    only_cascade = narrowed.json()["results"]
+    assert 0 < len(only_cascade) <= len(everything)
+    assert all({p["clinic"] for p in service["prices"]} == {"cascade"} for service in only_cascade)
+
+
 def test_catalog_etag_gives_304_when_unchanged(api, starter_catalog):
     first = api.get("/api/v1/services")
     etag = first["ETag"]

@@ -231,3 +231,24 @@ def test_a_correction_of_a_gfe_is_owed_as_a_renewal(reader, starter_catalog, clo
     deadline = reader.get(f"/api/v1/estimates/{correction.reference}").json()["notice"]["deadline"]
     assert deadline["rule"] == "renewed"
     assert deadline["due"] == deadline["renew_by"] < correction.start_date.isoformat()
+
+
+def test_storing_an_estimate_makes_seven_statements_and_no_savepoint(writer, plan_request):
+    _create(writer, plan_request)  # last_used_at is written at most once a minute: warm it
+    with CaptureQueriesContext(connection) as queries:
+        stored = writer.post("/api/v1/estimates", _estimate_body(plan_request), format="json")
+    assert stored.status_code == 201
+    reference = stored.json()["reference"]
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
+    # The key, the catalog token, the estimate and its history row, its session types (read
+    # and linked), the clinic's webhook endpoints. Not asked: whether the random reference is
+    # taken (the unique index says), whether the new estimate has a correction or a bill.
+    assert len(statements) == 7, statements
+    # The request's own transaction is the only one (in tests, a savepoint inside the test's):
+    # the service and the webhook rows add none of their own.
+    assert sum("SAVEPOINT" in q["sql"].upper() for q in queries.captured_queries) <= 2
+    # What the answer says without asking is what the database says.
+    body = writer.get(f"/api/v1/estimates/{reference}").json()
+    assert body["superseded_by"] is None and stored.json()["superseded_by"] is None
+    assert body["billing"] == stored.json()["billing"]
+    assert body["billing"]["status"] == "not_billed"

@@ -118,3 +118,38 @@ def test_limited_responses_say_the_limit_what_is_left_and_when_it_resets(api, pl
     assert refused.status_code == 429
     assert refused["RateLimit-Remaining"] == "0"
     assert refused["RateLimit-Reset"] == refused["Retry-After"]
+
+
+@override_settings(ESTIMATOR_RATE_QUOTES_ANON="10/min", ESTIMATOR_RATE_ANON="2/min")
+def test_anonymous_quotes_count_against_the_general_anonymous_limit_too(api, plan_request):
+    for _ in range(2):
+        assert api.post("/api/v1/quotes", plan_request, format="json").status_code == 200
+    refused = api.post("/api/v1/quotes", plan_request, format="json")
+    assert refused.status_code == 429
+    assert refused["RateLimit-Limit"] == "2"
+    # The same address's catalog reads share that limit.
+    assert api.get("/api/v1/clinics").status_code == 429
+
+
+def test_several_limits_are_counted_in_one_round_trip(monkeypatch):
+    from django.core.cache import cache
+
+    if not hasattr(cache, "client"):
+        pytest.skip("counts Redis round trips (TEST_REDIS_URL)")
+    import redis.client
+
+    from estimator.api.ratelimit import window_hits
+
+    trips: list[str] = []
+    execute = redis.client.Pipeline.execute
+
+    def counted(self, *args, **kwargs):
+        trips.append("pipeline")
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    hits = window_hits([("one-trip-a", "2/min"), ("one-trip-b", "5/min")])
+    again = window_hits([("one-trip-a", "2/min"), ("one-trip-b", "5/min")])
+    assert trips == ["pipeline", "pipeline"]
+    assert [(h.count, h.limit) for h in hits] == [(1, 2), (1, 5)]
+    assert [(h.count, h.remaining) for h in again] == [(2, 0), (2, 3)]
