@@ -14,7 +14,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    format_percent,
+    parse_decimal,
+)
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -72,6 +78,26 @@ def money_text(amount: Money | Decimal | str, currency: str | None = None) -> st
     if (language(), code) in _PLAIN_DOLLAR:
         return "$" + format_decimal(rounded, "#,##0.00", locale=locale)
     return format_currency(rounded, code, locale=locale)
+
+
+def amount_from_text(text: str, currency: str | None = None) -> str:
+    """An amount as the reader typed it, as a plain decimal: '1 234,50' in French, '1,234.50'
+    in English -> '1234.50'. Text that is not an amount in the page's locale comes back as typed
+    (stripped of spaces and a "$"), for the form field to accept as a plain decimal or refuse."""
+    plain = text.strip().replace("$", "")
+    for space in (" ", NBSP, NNBSP):
+        plain = plain.replace(space, "")
+    if plain.replace(".", "", 1).isdigit():
+        # A plain '150.00' (what a decimal keypad gives anywhere) needs no locale.
+        return plain
+    try:
+        return str(parse_decimal(plain, locale=babel_locale(currency), strict=True))
+    except NumberFormatError:
+        return plain
+
+
+NBSP = "\xa0"
+NNBSP = "\u202f"
 
 
 def billing_text(billing: Iterable[Mapping[str, Any]]) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from estimator import pricing
 from estimator.business_days import business_days_after
-from estimator.formatting import money_text
+from estimator.formatting import amount_from_text, money_text
 from estimator.models import CoverageMode
 from estimator.quotes import Problem, QuoteInput
 from estimator.sentences import say
@@ -88,12 +88,22 @@ def _range_messages(message: str, low: int, high: int) -> dict[str, str]:
     }
 
 
+class AmountField(forms.DecimalField):
+    """An amount written the reader's way: '150,00' or '1 234,50' on a French page."""
+
+    # django-stubs gives DecimalField the to_python of IntegerField, its base: hence the ignore.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = amount_from_text(value)
+        return super().to_python(value)
+
+
 def _amount_field(label: StrOrPromise, messages: dict[str, StrOrPromise]) -> forms.DecimalField:
     """An optional amount of this benefit year so far, in the clinic's currency.
 
     messages: invalid, negative, too_large, cents (each lazy)."""
     too_large = messages["too_large"]
-    return forms.DecimalField(
+    return AmountField(
         label=label,
         required=False,
         min_value=Decimal("0"),
@@ -108,7 +118,9 @@ def _amount_field(label: StrOrPromise, messages: dict[str, StrOrPromise]) -> for
             "max_whole_digits": too_large,
             "max_decimal_places": messages["cents"],
         },
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+        # Text with a decimal keypad, not type=number: a number box shows nothing for "150,00"
+        # sent back with an error, and browsers differ on the comma.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
 
