@@ -23,15 +23,17 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import pricing
-from .models import CatalogVersion, Clinic, InsurancePlan
-from .selectors import catalog_snapshot, plan_terms
+from .catalog_text import Text, names_in_language
+from .models import CatalogVersion, Clinic, CodeSetLimit, InsurancePlan
+from .selectors import catalog_read, code_set_limits, plan_terms
 
 MAX_LOCAL = 256
 SHARED_TIMEOUT = 24 * 60 * 60
-_SCHEMA = 1  # bump when what is cached changes shape, so old pickles are never read
+_SCHEMA = 2  # bump when what is cached changes shape, so old pickles are never read
 T = TypeVar("T")
 
 
@@ -44,6 +46,8 @@ class ClinicCatalog:
     snapshot: pricing.CatalogSnapshot
     plans: Mapping[int, InsurancePlan]
     terms: Mapping[int, pricing.PlanTerms]
+    # The catalog names the engine writes into lines and sentences, with their translations.
+    names: tuple[Text, ...] = ()
 
     def snapshot_for(
         self, service_codes: Iterable[str], add_on_codes: Iterable[str]
@@ -59,6 +63,10 @@ class ClinicCatalog:
         """The plan's terms; a plan of another clinic is read from the database."""
         terms = self.terms.get(plan.pk)
         return terms if terms is not None else plan_terms(plan=plan)
+
+    def names_in_language(self) -> dict[str, str]:
+        """English catalog name -> the reader's, for the active language (see catalog_text)."""
+        return names_in_language(self.names)
 
     @property
     def unsure_patient_plan(self) -> InsurancePlan | None:
@@ -132,14 +140,21 @@ def catalog_build(*, clinic: Clinic, token: int) -> ClinicCatalog:
     """A clinic's catalog read from the database (about ten queries, whatever its size)."""
     plans = {
         plan.pk: plan
-        for plan in InsurancePlan.objects.filter(clinic=clinic).select_related("payer", "clinic")
+        for plan in InsurancePlan.objects.filter(clinic=clinic)
+        .select_related("payer", "clinic")
+        .prefetch_related(
+            Prefetch("code_set_limits", queryset=CodeSetLimit.objects.order_by("key"))
+        )
     }
+    snapshot, names = catalog_read(clinic=clinic)
+    limits = [limit for plan in plans.values() for limit in code_set_limits(plan)]
     return ClinicCatalog(
         token=token,
         clinic=clinic,
-        snapshot=catalog_snapshot(clinic=clinic),
+        snapshot=snapshot,
         plans=plans,
         terms={pk: plan_terms(plan=plan) for pk, plan in plans.items() if plan.active},
+        names=names + tuple(Text.of(limit, "name") for limit in limits),
     )
 
 
