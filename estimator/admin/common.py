@@ -1,4 +1,4 @@
-"""Pieces shared by the admin pages: money columns, current/ended price status."""
+"""Pieces shared by the admin pages: money columns, current/ended price status, translations."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from estimator.formatting import money_text
+from estimator.models.base import TRANSLATED_LANGUAGES
 
 
 def money_column(field: str, label: str) -> Callable[[Any, Model], str]:
@@ -155,3 +156,19 @@ class PageFlags:
     ) -> Any:
         extra = {**self.page_flags(request), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
+
+
+def translation_fieldsets(*fields: str) -> list[tuple[str, dict[str, Any]]]:
+    """Collapsed "Spanish" and "French" fieldsets for these patient-facing fields."""
+    return [
+        (
+            word,
+            {
+                "fields": [f"{field}_{code}" for field in fields],
+                "classes": ["collapse"],
+                "description": f"What patients reading {word} see; leave a field empty to "
+                "show them the English.",
+            },
+        )
+        for code, word in TRANSLATED_LANGUAGES.items()
+    ]

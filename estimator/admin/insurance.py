@@ -60,7 +60,7 @@ class CodeSetLimitInline(admin.TabularInline):
 
     model = CodeSetLimit
     extra = 0
-    fields = ["key", "name", "billing_codes", "max_visits", "certain_visits"]
+    fields = ["key", "name", "name_es", "name_fr", "billing_codes", "max_visits", "certain_visits"]
 
 
 @admin.register(InsurancePlan)
