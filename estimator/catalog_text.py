@@ -8,6 +8,7 @@ names; pages and documents swap them for the reader's with names_in_language().
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,12 +66,24 @@ def names_in_language(texts: Iterable[Text]) -> dict[str, str]:
 def name_in_language(name: str, names: Mapping[str, str]) -> str:
     """A catalog name from the engine (English) in the reader's language.
 
-    A list of names the engine joined with ", " is said name by name."""
+    The engine names a session's line "<service> (30 min)" and lists names joined with ", ";
+    each name in them is said in the reader's language, the rest kept as written."""
     if not names:
         return name
+    found = _one_name(name, names)
+    if found == name and ", " in name:
+        return ", ".join(_one_name(part, names) for part in name.split(", "))
+    return found
+
+
+_LENGTH = re.compile(r"^(?P<name>.+) \((?P<minutes>\d+) min\)$")
+
+
+def _one_name(name: str, names: Mapping[str, str]) -> str:
     found = names.get(name)
     if found is not None:
         return found
-    if ", " in name:
-        return ", ".join(names.get(part, part) for part in name.split(", "))
+    length = _LENGTH.match(name)
+    if length is not None and length["name"] in names:
+        return f"{names[length['name']]} ({length['minutes']} min)"
     return name
