@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -14,6 +14,9 @@ from django.http import HttpRequest
 
 from estimator.formatting import money_text
 from estimator.models.base import TRANSLATED_LANGUAGES
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
 
 
 def money_column(field: str, label: str) -> Callable[[Any, Model], str]:
@@ -158,7 +161,7 @@ class PageFlags:
         return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
 
 
-def translation_fieldsets(*fields: str) -> list[tuple[str, dict[str, Any]]]:
+def translation_fieldsets(*fields: str) -> list[tuple[str, _FieldOpts]]:
     """Collapsed "Spanish" and "French" fieldsets for these patient-facing fields."""
     return [
         (
