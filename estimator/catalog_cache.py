@@ -170,6 +170,17 @@ def clinic_catalog(*, slug: str, token: int | None = None) -> ClinicCatalog | No
     return versioned(token=token, key=f"clinic:{slug}", build=lambda: _build(token, slug))
 
 
+def catalog_names(*, clinic: Clinic) -> tuple[Text, ...]:
+    """The catalog names the engine writes, with their translations, from the clinic's cached
+    catalog (one query for the version); () for an inactive clinic, whose names stay English.
+
+    For pages and documents that show an engine result: names_in_language(catalog_names(…))."""
+    catalog = clinic_catalog(slug=clinic.slug) if clinic.active else None
+    if catalog is None or catalog.clinic.pk != clinic.pk:
+        return ()
+    return catalog.names
+
+
 def clinic_zones(*, token: int) -> tuple[str, ...]:
     """The time zones of the active clinics: where "today" can differ for a catalog list."""
     return versioned(

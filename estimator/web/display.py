@@ -15,8 +15,8 @@ from babel.dates import format_skeleton
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from estimator.catalog_cache import clinic_catalog
-from estimator.catalog_text import localized, name_in_language
+from estimator.catalog_cache import catalog_names
+from estimator.catalog_text import localized, name_in_language, names_in_language
 from estimator.formatting import (
     babel_locale,
     billing_text,
@@ -694,15 +694,6 @@ def _stored_plan(estimate: Estimate) -> PlanSummary:
     )
 
 
-def catalog_names(*, clinic: Clinic) -> dict[str, str]:
-    """English catalog name -> the reader's at this clinic (its cached catalog; one query for
-    the version), for documents that show the engine's JSON. {} for an inactive clinic."""
-    catalog = clinic_catalog(slug=clinic.slug) if clinic.active else None
-    if catalog is None or catalog.clinic.pk != clinic.pk:
-        return {}
-    return catalog.names_in_language()
-
-
 def stored_estimate_view(*, estimate: Estimate) -> EstimateView:
     """A stored estimate ready to show, from its frozen result: never priced again.
 
@@ -711,5 +702,5 @@ def stored_estimate_view(*, estimate: Estimate) -> EstimateView:
         estimate.result_data,
         estimate.clinic,
         _stored_plan(estimate),
-        names=catalog_names(clinic=estimate.clinic),
+        names=names_in_language(catalog_names(clinic=estimate.clinic)),
     )

@@ -9,7 +9,7 @@ from typing import cast
 from django.db.models import Prefetch
 from djmoney.money import Money
 
-from estimator.catalog_cache import clinic_catalog, versioned
+from estimator.catalog_cache import catalog_names, clinic_catalog, versioned
 from estimator.catalog_text import Text, names_in_language
 from estimator.models import (
     AddOn,
@@ -185,8 +185,7 @@ def quote_options(*, clinic: Clinic, names: tuple[Text, ...] | None = None) -> Q
     )
     unsure = clinic.unsure_patient_plan
     if names is None:
-        catalog = clinic_catalog(slug=clinic.slug) if clinic.active else None
-        names = catalog.names if catalog is not None and catalog.clinic.pk == clinic.pk else ()
+        names = catalog_names(clinic=clinic)
     return QuoteOptions(
         clinic=clinic,
         today=today,
