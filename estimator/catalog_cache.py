@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from . import pricing
 from .catalog_text import Text, names_in_language
-from .models import CatalogVersion, Clinic, CodeSetLimit, InsurancePlan
+from .models import CatalogVersion, Clinic, CodeSetLimit, CoverageRule, InsurancePlan
 from .selectors import catalog_read, code_set_limits, plan_terms
 
 MAX_LOCAL = 256
@@ -148,13 +148,23 @@ def catalog_build(*, clinic: Clinic, token: int) -> ClinicCatalog:
     }
     snapshot, names = catalog_read(clinic=clinic)
     limits = [limit for plan in plans.values() for limit in code_set_limits(plan)]
+    # The plans' notes the engine quotes beside a line ("Acupuncture (30 min): Only for…").
+    notes = (
+        CoverageRule.objects.filter(plan__clinic=clinic)
+        .exclude(note="")
+        .order_by()
+        .values_list("note", "note_es", "note_fr")
+        .distinct()
+    )
     return ClinicCatalog(
         token=token,
         clinic=clinic,
         snapshot=snapshot,
         plans=plans,
         terms={pk: plan_terms(plan=plan) for pk, plan in plans.items() if plan.active},
-        names=names + tuple(Text.of(limit, "name") for limit in limits),
+        names=names
+        + tuple(Text.of(limit, "name") for limit in limits)
+        + tuple(Text(note.strip(), es.strip(), fr.strip()) for note, es, fr in notes),
     )
 
 

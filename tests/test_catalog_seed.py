@@ -51,6 +51,7 @@ TRANSLATED = {
     Package: ("name",),
     Clinic: ("good_faith_estimate_contact",),
     CodeSetLimit: ("name",),
+    CoverageRule: ("note",),
 }
 
 

@@ -49,6 +49,8 @@ class CoverageRuleInline(admin.TabularInline):
         "allowed_percent",
         "denial",
         "note",
+        "note_es",
+        "note_fr",
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CoverageRule]:

@@ -403,6 +403,8 @@ class CoverageRule(TimeStamped):
         help_text="Plain-language condition shown with estimates, e.g. 'Only for chronic "
         "low-back pain, by a licensed acupuncturist'.",
     )
+    note_es = translation_field("note", "es", max_length=300)
+    note_fr = translation_field("note", "fr", max_length=300)
     denial = models.CharField(
         "reason not covered",
         max_length=24,

@@ -120,7 +120,7 @@ def catalog_data(language: str) -> tuple[list[str], list[str]]:
     """The clinic's own words as a reader of the language sees them (its translations, else its
     English) with the proper names kept as written (clinic, address, plans); and the English
     of each text the clinic translated, which such a page must not show."""
-    from estimator.models import AddOn, BodyArea, CodeSetLimit, Package, ServiceType
+    from estimator.models import AddOn, BodyArea, CodeSetLimit, CoverageRule, Package, ServiceType
 
     fields = {
         ServiceType: ("name", "description", "what_to_expect"),
@@ -128,6 +128,7 @@ def catalog_data(language: str) -> tuple[list[str], list[str]]:
         BodyArea: ("name",),
         Package: ("name",),
         CodeSetLimit: ("name",),
+        CoverageRule: ("note",),
         Clinic: ("good_faith_estimate_contact",),
     }
     shown: list[str] = [str(plan) for plan in InsurancePlan.objects.all()]

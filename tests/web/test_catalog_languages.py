@@ -113,6 +113,9 @@ def test_a_visit_limits_name_is_said_in_the_readers_language(
     spanish = page_text(client, answers, "es")
     assert re.search(r"\bacupuntura\b", spanish)
     assert not re.search(r"\d+ acupuncture visits", spanish)
+    # The plan's own note on acupuncture, as the clinic wrote it in Spanish.
+    assert "Acupuntura (30 min): Solo para el dolor crónico de la parte baja" in spanish
+    assert "Only for chronic low-back pain" not in spanish
 
 
 def test_a_blank_translation_shows_the_english(client: Client, starter_catalog: Any) -> None:
