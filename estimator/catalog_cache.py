@@ -24,16 +24,18 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import pricing
+from .catalog_text import Text, names_in_language
 from .connections import read_retrying_once
-from .models import Clinic, InsurancePlan
-from .selectors import catalog_snapshot, plan_terms
+from .models import Clinic, CodeSetLimit, CoverageRule, InsurancePlan
+from .selectors import catalog_read, code_set_limits, plan_terms
 
 MAX_LOCAL = 256
 SHARED_TIMEOUT = 24 * 60 * 60
-_SCHEMA = 1  # bump when what is cached changes shape, so old pickles are never read
+_SCHEMA = 2  # bump when what is cached changes shape, so old pickles are never read
 T = TypeVar("T")
 
 
@@ -46,6 +48,8 @@ class ClinicCatalog:
     snapshot: pricing.CatalogSnapshot
     plans: Mapping[int, InsurancePlan]
     terms: Mapping[int, pricing.PlanTerms]
+    # The catalog names the engine writes into lines and sentences, with their translations.
+    names: tuple[Text, ...] = ()
 
     def snapshot_for(
         self, service_codes: Iterable[str], add_on_codes: Iterable[str]
@@ -61,6 +65,10 @@ class ClinicCatalog:
         """The plan's terms; a plan of another clinic is read from the database."""
         terms = self.terms.get(plan.pk)
         return terms if terms is not None else plan_terms(plan=plan)
+
+    def names_in_language(self) -> dict[str, str]:
+        """English catalog name -> the reader's, for the active language (see catalog_text)."""
+        return names_in_language(self.names)
 
     @property
     def unsure_patient_plan(self) -> InsurancePlan | None:
@@ -150,14 +158,31 @@ def catalog_build(*, clinic: Clinic, token: int) -> ClinicCatalog:
     """A clinic's catalog read from the database (about ten queries, whatever its size)."""
     plans = {
         plan.pk: plan
-        for plan in InsurancePlan.objects.filter(clinic=clinic).select_related("payer", "clinic")
+        for plan in InsurancePlan.objects.filter(clinic=clinic)
+        .select_related("payer", "clinic")
+        .prefetch_related(
+            Prefetch("code_set_limits", queryset=CodeSetLimit.objects.order_by("key"))
+        )
     }
+    snapshot, names = catalog_read(clinic=clinic)
+    limits = [limit for plan in plans.values() for limit in code_set_limits(plan)]
+    # The plans' notes the engine quotes beside a line ("Acupuncture (30 min): Only for…").
+    notes = (
+        CoverageRule.objects.filter(plan__clinic=clinic)
+        .exclude(note="")
+        .order_by()
+        .values_list("note", "note_es", "note_fr")
+        .distinct()
+    )
     return ClinicCatalog(
         token=token,
         clinic=clinic,
-        snapshot=catalog_snapshot(clinic=clinic),
+        snapshot=snapshot,
         plans=plans,
         terms={pk: plan_terms(plan=plan) for pk, plan in plans.items() if plan.active},
+        names=names
+        + tuple(Text.of(limit, "name") for limit in limits)
+        + tuple(Text(note.strip(), es.strip(), fr.strip()) for note, es, fr in notes),
     )
 
 
@@ -171,6 +196,17 @@ def clinic_catalog(*, slug: str, token: int | None = None) -> ClinicCatalog | No
     if token is None:
         token = catalog_token()
     return versioned(token=token, key=f"clinic:{slug}", build=lambda: _build(token, slug))
+
+
+def catalog_names(*, clinic: Clinic) -> tuple[Text, ...]:
+    """The catalog names the engine writes, with their translations, from the clinic's cached
+    catalog (one query for the version); () for an inactive clinic, whose names stay English.
+
+    For pages and documents that show an engine result: names_in_language(catalog_names(…))."""
+    catalog = clinic_catalog(slug=clinic.slug) if clinic.active else None
+    if catalog is None or catalog.clinic.pk != clinic.pk:
+        return ()
+    return catalog.names
 
 
 def clinic_zones(*, token: int) -> tuple[str, ...]:

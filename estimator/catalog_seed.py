@@ -84,7 +84,7 @@ def catalog_load_starter(
     add_ons = {a["code"]: _load_add_on(loader, a, services) for a in data["add_ons"]}
     for area in data["body_areas"]:
         obj = loader.get_or_create(
-            BodyArea, {"code": area["code"]}, {"name": area["name"], "order": area["order"]}
+            BodyArea, {"code": area["code"]}, _without(area, "code", "services")
         )
         if not obj.suggestions.exists():
             for rank, code in enumerate(area["services"], start=1):

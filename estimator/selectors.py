@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import pricing
+from .catalog_text import Text
 from .models import (
     AddOn,
     AddOnPrice,
@@ -89,13 +90,19 @@ def catalog_snapshot(*, clinic: Clinic) -> pricing.CatalogSnapshot:
     Five queries whatever the catalog's size; estimator.catalog_cache keeps the result for as
     long as the catalog version stands, and CatalogSnapshot.only() cuts it to what a plan names.
     """
+    return catalog_read(clinic=clinic)[0]
+
+
+def catalog_read(*, clinic: Clinic) -> tuple[pricing.CatalogSnapshot, tuple[Text, ...]]:
+    """catalog_snapshot, and the names it holds with their Spanish and French (same queries)."""
+    names: list[Text] = []
     service_rows: dict[int, list[ServicePrice]] = {}
     for row in ServicePrice.objects.filter(clinic=clinic).order_by("effective_from", "pk"):
         service_rows.setdefault(row.service_id, []).append(row)
-    service_defs = {
-        service.code: _service_def(service, service_rows.get(service.pk, []))
-        for service in ServiceType.objects.filter(active=True).order_by()
-    }
+    service_defs = {}
+    for service in ServiceType.objects.filter(active=True).order_by():
+        service_defs[service.code] = _service_def(service, service_rows.get(service.pk, []))
+        names.append(Text.of(service, "name"))
     add_on_rows: dict[int, list[AddOnPrice]] = {}
     for price in AddOnPrice.objects.filter(clinic=clinic).order_by("effective_from", "pk"):
         add_on_rows.setdefault(price.add_on_id, []).append(price)
@@ -103,10 +110,15 @@ def catalog_snapshot(*, clinic: Clinic) -> pricing.CatalogSnapshot:
     links = AddOn.services.through.objects.values_list("addon_id", "servicetype__code")
     for add_on_id, service_code in links:
         combines.setdefault(add_on_id, set()).add(service_code)
-    add_on_defs = {
-        add_on.code: _add_on_def(add_on, add_on_rows.get(add_on.pk, []), combines)
-        for add_on in AddOn.objects.filter(active=True).order_by()
-    }
+    add_on_defs = {}
+    for add_on in AddOn.objects.filter(active=True).order_by():
+        add_on_defs[add_on.code] = _add_on_def(add_on, add_on_rows.get(add_on.pk, []), combines)
+        names.append(Text.of(add_on, "name"))
+    found = (
+        Package.objects.filter(clinic=clinic, active=True)
+        .select_related("service")
+        .order_by("sessions", "code")
+    )
     packages = tuple(
         pricing.PackageDef(
             code=p.code,
@@ -117,11 +129,10 @@ def catalog_snapshot(*, clinic: Clinic) -> pricing.CatalogSnapshot:
             valid_days=p.valid_days,
             duration_minutes=p.duration_minutes,
         )
-        for p in Package.objects.filter(clinic=clinic, active=True)
-        .select_related("service")
-        .order_by("sessions", "code")
+        for p in found
     )
-    return pricing.CatalogSnapshot(
+    names += [Text.of(p, "name") for p in found]
+    snapshot = pricing.CatalogSnapshot(
         currency=clinic.currency,
         services=service_defs,
         addons=add_on_defs,
@@ -132,6 +143,7 @@ def catalog_snapshot(*, clinic: Clinic) -> pricing.CatalogSnapshot:
             applies_to_uncovered=clinic.self_pay_discount_on_uncovered,
         ),
     )
+    return snapshot, tuple(names)
 
 
 def _service_def(service: ServiceType, rows: list[ServicePrice]) -> pricing.ServiceDef:
@@ -237,6 +249,12 @@ def plan_terms(*, plan: InsurancePlan) -> pricing.PlanTerms:
     )
 
 
+def code_set_limits(plan: InsurancePlan) -> list[CodeSetLimit]:
+    """A plan's visit limits on sets of codes, by key (prefetched as "code_set_limits" if so)."""
+    # .all() rather than a filter: catalog_build prefetches them for every plan in one query.
+    return sorted(plan.code_set_limits.all(), key=lambda limit: limit.key)
+
+
 def _code_set_limits(plan: InsurancePlan) -> tuple[pricing.CodeSetLimit, ...]:
     return tuple(
         pricing.CodeSetLimit(
@@ -246,7 +264,7 @@ def _code_set_limits(plan: InsurancePlan) -> tuple[pricing.CodeSetLimit, ...]:
             max_visits=limit.max_visits,
             certain_visits=limit.certain_visits,
         )
-        for limit in CodeSetLimit.objects.filter(plan=plan).order_by("key")
+        for limit in code_set_limits(plan)
     )
 
 

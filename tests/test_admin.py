@@ -200,6 +200,79 @@ def test_adding_a_service_with_typed_durations(staff_client: Any) -> None:
     assert models.ServiceType.objects.get(code="dn-hands").durations == [15, 30]
 
 
+def test_a_service_is_saved_with_its_spanish_and_french_text(staff_client: Any) -> None:
+    response = staff_client.post(
+        admin_url(models.ServiceType, "add"),
+        {
+            "name": "Dry needling, hands",
+            "name_es": "Punción seca, manos",
+            "name_fr": "Puncture sèche, mains",
+            "code": "dn-hands",
+            "description": "Needling of the small muscles of the hand.",
+            "description_es": "Punción de los músculos pequeños de la mano.",
+            "description_fr": "",
+            "billing_code": "20560",
+            "billing_basis": "session",
+            "durations": "30",
+            "order": "5",
+            "prices-TOTAL_FORMS": "0",
+            "prices-INITIAL_FORMS": "0",
+            "prices-MIN_NUM_FORMS": "0",
+            "prices-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = models.ServiceType.objects.get(code="dn-hands")
+    assert (saved.name_es, saved.name_fr) == ("Punción seca, manos", "Puncture sèche, mains")
+    assert saved.description_es == "Punción de los músculos pequeños de la mano."
+    assert saved.description_fr == ""
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (models.Clinic, ["good_faith_estimate_contact"]),
+        (models.ServiceType, ["name", "description", "what_to_expect"]),
+        (models.AddOn, ["name", "description"]),
+        (models.Package, ["name"]),
+        (models.BodyArea, ["name"]),
+    ],
+    ids=lambda v: getattr(getattr(v, "_meta", None), "model_name", "fields"),
+)
+def test_change_pages_have_collapsed_spanish_and_french_fieldsets(
+    staff_client: Any, starter_catalog: Any, model: type[Any], fields: list[str]
+) -> None:
+    row = model.objects.first()
+    page = staff_client.get(admin_url(model, "change", row.pk)).content.decode()
+    assert ">Spanish</h2>" in page
+    assert ">French</h2>" in page
+    assert "<details" in page  # collapsed until opened
+    for field in fields:
+        assert f'name="{field}_es"' in page
+        assert f'name="{field}_fr"' in page
+
+
+def test_a_complaint_saves_its_translations(staff_client: Any, starter_catalog: Any) -> None:
+    area = models.BodyArea.objects.get(code="neck")
+    response = staff_client.post(
+        admin_url(models.BodyArea, "change", area.pk),
+        {
+            "name": area.name,
+            "name_es": "Cuello (dolor)",
+            "name_fr": "",
+            "code": area.code,
+            "order": area.order,
+            "suggestions-TOTAL_FORMS": "0",
+            "suggestions-INITIAL_FORMS": "0",
+            "suggestions-MIN_NUM_FORMS": "0",
+            "suggestions-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    area.refresh_from_db()
+    assert (area.name_es, area.name_fr) == ("Cuello (dolor)", "")
+
+
 def test_typed_durations_with_words_get_an_error_beside_the_field(staff_client: Any) -> None:
     response = staff_client.post(
         admin_url(models.ServiceType, "add"),

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from estimator import pricing
 from estimator.catalog_cache import (
@@ -161,6 +162,32 @@ def test_an_add_on_price_and_a_cleared_discount_reach_the_next_quote(cascade: Cl
     fresh = clinic_catalog(slug="cascade")
     assert fresh is not None and fresh is not catalog
     assert fresh.snapshot.self_pay_discount.percent == 0
+
+
+def test_a_changed_translation_reaches_the_next_catalog_read(cascade: Clinic) -> None:
+    catalog = clinic_catalog(slug="cascade")
+    assert catalog is not None
+    with translation.override("es"):
+        assert catalog.names_in_language()["Acupuncture"] == "Acupuntura"
+        assert catalog.names_in_language()["acupuncture"] == "acupuntura"  # a visit limit
+    AddOn.objects.filter(code="manual-therapy").update(name_es="Terapia manual (masaje)")
+    fresh = clinic_catalog(slug="cascade")
+    assert fresh is not None and fresh is not catalog
+    with translation.override("es"):
+        assert fresh.names_in_language()["Manual therapy"] == "Terapia manual (masaje)"
+    with translation.override("en"):
+        assert fresh.names_in_language() == {}
+
+
+def test_the_catalog_read_holds_its_translations_without_a_query_per_plan(
+    cascade: Clinic,
+) -> None:
+    catalog_cache_clear()
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        clinic_catalog(slug="cascade")
+    limits = [q["sql"] for q in queries.captured_queries if "codesetlimit" in q["sql"]]
+    assert len(limits) == 1  # every plan's visit limits, with their names, in one query
 
 
 def test_a_new_process_reads_the_catalog_from_the_shared_cache(cascade: Clinic) -> None:

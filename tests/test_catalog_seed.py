@@ -10,7 +10,10 @@ from djmoney.money import Money
 
 from estimator.catalog_seed import catalog_load_starter
 from estimator.models import (
+    AddOn,
+    BodyArea,
     Clinic,
+    CodeSetLimit,
     CoverageRule,
     InsurancePlan,
     Package,
@@ -38,6 +41,36 @@ def test_starter_catalog_has_what_a_clinic_needs() -> None:
     canadian = InsurancePlan.objects.get(payer__kind="ca_extended_health")
     assert canadian.currency == "CAD" and canadian.per_visit_max.amount > 0
     assert canadian.annual_max.amount > 0
+
+
+# Every patient-facing text of the starter catalog, by model.
+TRANSLATED = {
+    ServiceType: ("name", "description", "what_to_expect"),
+    AddOn: ("name", "description"),
+    BodyArea: ("name",),
+    Package: ("name",),
+    Clinic: ("good_faith_estimate_contact",),
+    CodeSetLimit: ("name",),
+    CoverageRule: ("note",),
+}
+
+
+def test_every_patient_facing_text_is_loaded_in_spanish_and_french() -> None:
+    catalog_load_starter()
+    missing = [
+        f"{model.__name__} {row.pk} {field}_{language}"
+        for model, fields in TRANSLATED.items()
+        for row in model._default_manager.all()
+        for field in fields
+        for language in ("es", "fr")
+        if getattr(row, field) and not getattr(row, f"{field}_{language}")
+    ]
+    assert not missing
+    needling = ServiceType.objects.get(code="dry-needling-1-2")
+    assert needling.name_es == "Punción seca, 1 o 2 músculos"
+    assert needling.name_fr == "Puncture sèche, 1 ou 2 muscles"
+    assert BodyArea.objects.get(code="low-back").name_es == "Parte baja de la espalda"
+    assert CodeSetLimit.objects.get(key="acupuncture").name_es == "acupuntura"
 
 
 def test_starter_catalog_loads_twice_without_duplicates() -> None:

@@ -28,6 +28,7 @@ from .common import (
     RefuseRecordDeletes,
     money_column,
     period_text,
+    translation_fieldsets,
 )
 from .history import ReadableHistoryAdmin
 from .price_list import AddOnPriceResource, PriceListAdmin, ServicePriceResource
@@ -89,6 +90,7 @@ class ClinicAdmin(ReadableHistoryAdmin):
                 ]
             },
         ),
+        *translation_fieldsets("good_faith_estimate_contact"),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Clinic]:
@@ -155,6 +157,7 @@ class ServiceTypeAdmin(AfterTheOthers, ReadableHistoryAdmin):
             },
         ),
         ("Combines with", {"fields": ["add_ons"]}),
+        *translation_fieldsets("name", "description", "what_to_expect"),
     ]
 
     @admin.display(description="lengths (min)")
@@ -210,6 +213,7 @@ class AddOnAdmin(AfterTheOthers, ReadableHistoryAdmin):
             },
         ),
         ("Combines with", {"fields": ["services"]}),
+        *translation_fieldsets("name", "description"),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AddOn]:
@@ -281,6 +285,14 @@ class PackageAdmin(ReadableHistoryAdmin):
     list_select_related = ["clinic", "service"]
     autocomplete_fields = ["clinic", "service"]
     price_text = money_column("price", "price")
+    fieldsets = [
+        (None, {"fields": ["clinic", "name", "code", "active"]}),
+        (
+            "Sessions and price",
+            {"fields": ["service", "duration_minutes", "sessions", "price", "valid_days"]},
+        ),
+        *translation_fieldsets("name"),
+    ]
 
     @admin.display(description="per session")
     def per_session(self, obj: Package) -> str:
@@ -311,6 +323,7 @@ class BodyAreaAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [SuggestionInline]
+    fieldsets = [(None, {"fields": ["name", "code", "order"]}), *translation_fieldsets("name")]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BodyArea]:
         return super().get_queryset(request).annotate(suggestion_total=Count("suggestions"))

@@ -1,10 +1,10 @@
-"""Pieces shared by the admin pages: money columns, current/ended price status."""
+"""Pieces shared by the admin pages: money columns, current/ended price status, translations."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -13,6 +13,10 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from estimator.formatting import money_text
+from estimator.models.base import TRANSLATED_LANGUAGES
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
 
 
 def money_column(field: str, label: str) -> Callable[[Any, Model], str]:
@@ -155,3 +159,19 @@ class PageFlags:
     ) -> Any:
         extra = {**self.page_flags(request), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
+
+
+def translation_fieldsets(*fields: str) -> list[tuple[str, _FieldOpts]]:
+    """Collapsed "Spanish" and "French" fieldsets for these patient-facing fields."""
+    return [
+        (
+            word,
+            {
+                "fields": [f"{field}_{code}" for field in fields],
+                "classes": ["collapse"],
+                "description": f"What patients reading {word} see; leave a field empty to "
+                "show them the English.",
+            },
+        )
+        for code, word in TRANSLATED_LANGUAGES.items()
+    ]

@@ -49,6 +49,8 @@ class CoverageRuleInline(admin.TabularInline):
         "allowed_percent",
         "denial",
         "note",
+        "note_es",
+        "note_fr",
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CoverageRule]:
@@ -60,7 +62,7 @@ class CodeSetLimitInline(admin.TabularInline):
 
     model = CodeSetLimit
     extra = 0
-    fields = ["key", "name", "billing_codes", "max_visits", "certain_visits"]
+    fields = ["key", "name", "name_es", "name_fr", "billing_codes", "max_visits", "certain_visits"]
 
 
 @admin.register(InsurancePlan)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from estimator.catalog_cache import catalog_names
+from estimator.catalog_text import localized, name_in_language, names_in_language
 from estimator.formatting import billing_text, consecutive_runs, date_text, money_text
 from estimator.models import Clinic, Estimate, EstimateStatus, ServiceType
 from estimator.notices import NoticeKind
@@ -157,13 +160,15 @@ def _signature(session: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _runs(sessions: list[dict[str, Any]], diagnoses: str, currency: str) -> tuple[SessionRun, ...]:
+def _runs(
+    sessions: list[dict[str, Any]], diagnoses: str, currency: str, names: Mapping[str, str]
+) -> tuple[SessionRun, ...]:
     runs = []
     for run in consecutive_runs(sessions, _signature):
         first, last, count = run[0], run[-1], len(run)
         rows = tuple(
             ItemRow(
-                description=line["name"],
+                description=name_in_language(line["name"], names),
                 service_codes=billing_text(line["billing"]),
                 diagnosis_codes=diagnoses,
                 charge_each=money_text(line["charge"]["amount"], currency),
@@ -195,8 +200,11 @@ def _runs(sessions: list[dict[str, Any]], diagnoses: str, currency: str) -> tupl
     return tuple(runs)
 
 
-def _services(estimate: Estimate, sessions: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
-    """(name with its length and add-ons, sessions, code) for each item of the request."""
+def _services(
+    estimate: Estimate, sessions: list[dict[str, Any]], names: Mapping[str, str]
+) -> list[tuple[str, int, str]]:
+    """(name with its length and add-ons, sessions, code) for each item of the request, the
+    names in the reader's language."""
     items = estimate.request_data.get("items", [])
     firsts: dict[int, dict[str, Any]] = {}
     for session in sessions:
@@ -205,16 +213,16 @@ def _services(estimate: Estimate, sessions: list[dict[str, Any]]) -> list[tuple[
     for index, item in enumerate(items):
         lines = firsts[index]["lines"] if index in firsts else []
         # Line names carry the length already: "Dry needling, 3 or more muscles (45 min)".
-        names = [line["name"] for line in lines] or [item["service"]]
-        text = names[0]
-        if len(names) > 2:
+        said = [name_in_language(line["name"], names) for line in lines] or [item["service"]]
+        text = said[0]
+        if len(said) > 2:
             text = _("%(service)s with %(add_ons)s and %(last)s") % {
-                "service": names[0],
-                "add_ons": ", ".join(names[1:-1]),
-                "last": names[-1],
+                "service": said[0],
+                "add_ons": ", ".join(said[1:-1]),
+                "last": said[-1],
             }
-        elif len(names) == 2:
-            text = _("%(service)s with %(add_on)s") % {"service": names[0], "add_on": names[1]}
+        elif len(said) == 2:
+            text = _("%(service)s with %(add_on)s") % {"service": said[0], "add_on": said[1]}
         described.append((text, int(item["sessions"]), item["service"]))
     return described
 
@@ -238,14 +246,15 @@ def gfe_build(*, estimate: Estimate) -> GoodFaithEstimate:
     scenario = result["scenarios"]["primary"]
     sessions = scenario["sessions"]
     diagnoses = tuple(estimate.diagnosis_codes)
-    services = _services(estimate, sessions)
+    # The catalog's names in the reader's language (the engine's figures keep the English).
+    names = names_in_language(catalog_names(clinic=estimate.clinic))
+    services = _services(estimate, sessions, names)
     # The primary service is the one most of the sessions are for; the first on a tie.
     main = max(range(len(services)), key=lambda i: services[i][1])
     primary = services[main]
     # The catalog's plain-language wording, not a price: reading it today changes no figure.
-    description = (
-        ServiceType.objects.filter(code=primary[2]).values_list("description", flat=True).first()
-    )
+    service = ServiceType.objects.filter(code=primary[2]).first()
+    description = "" if service is None else localized(service, "description")
     per_week = int(estimate.request_data.get("sessions_per_week", 1))
     if estimate.sessions == 1:
         schedule = _("Scheduled for %(date)s.") % {"date": date_text(estimate.start_date)}
@@ -276,14 +285,16 @@ def gfe_build(*, estimate: Estimate) -> GoodFaithEstimate:
         % {"count": per_week},
         sessions=estimate.sessions,
         diagnosis_codes=diagnoses,
-        runs=_runs(sessions, ", ".join(diagnoses) or pgettext("codes", "None recorded"), currency),
+        runs=_runs(
+            sessions, ", ".join(diagnoses) or pgettext("codes", "None recorded"), currency, names
+        ),
         packages=tuple(
             _(
                 "Prepaid package: %(name)s, %(price)s for %(count)s sessions (sessions "
                 "%(numbers)s), to be used by %(date)s. The expected charges above include it."
             )
             % {
-                "name": p["name"],
+                "name": name_in_language(p["name"], names),
                 "price": money_text(p["price"]["amount"], currency),
                 "count": p["sessions_included"],
                 "numbers": ", ".join(str(n) for n in p["session_numbers"]),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from fpdf.fonts import FontFace
 
+from estimator.catalog_text import localized
 from estimator.formatting import currency_words, date_text
 from estimator.models import Estimate
 
@@ -258,7 +259,7 @@ def gfe_pdf_document(*, document: GoodFaithEstimate, html_url: str = "") -> byte
     pdf.bullets(disclaimers(document), size=9)
     if document.clinic.good_faith_estimate_contact:
         pdf.heading(_("Questions about this estimate or your bill"), size=12)
-        pdf.text_block(document.clinic.good_faith_estimate_contact, size=9.5)
+        pdf.text_block(localized(document.clinic, "good_faith_estimate_contact"), size=9.5)
     return bytes(pdf.output())
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from fpdf.enums import XPos, YPos
 
+from estimator.catalog_text import localized
 from estimator.formatting import date_text
 from estimator.models.estimates import REFERENCE_ALPHABET
 from estimator.web.display import EstimateView, ScenarioView
@@ -229,5 +230,5 @@ def quote_pdf_bytes(
     pdf.heading(_("Important"))
     pdf.bullets([*view.notes, str(DISCLAIMER)])
     if view.clinic.good_faith_estimate_contact:
-        pdf.text_block(view.clinic.good_faith_estimate_contact, size=9)
+        pdf.text_block(localized(view.clinic, "good_faith_estimate_contact"), size=9)
     return bytes(pdf.output())

@@ -222,3 +222,22 @@ def language_field(help_text: str) -> models.CharField[str, str]:
         default="en",
         help_text=help_text,
     )
+
+
+# The languages a clinic may enter its patient-facing text in, besides English.
+TRANSLATED_LANGUAGES = {"es": "Spanish", "fr": "French"}
+
+
+def translation_field(
+    verbose_name: str, language: str, *, max_length: int | None = None
+) -> models.CharField[str, str] | models.TextField[str, str]:
+    """A blank Spanish or French version of a patient-facing text (CharField with max_length)."""
+    word = TRANSLATED_LANGUAGES[language]
+    options: dict[str, Any] = {
+        "blank": True,
+        "help_text": f"Shown to patients reading {word}; empty: the English text is shown.",
+    }
+    label = f"{verbose_name} ({word})"
+    if max_length is None:
+        return models.TextField(label, **options)
+    return models.CharField(label, max_length=max_length, **options)

@@ -25,6 +25,7 @@ from .base import (
     raise_if,
     require_currency,
     require_non_negative,
+    translation_field,
 )
 
 MAX_DURATION_MINUTES = 240
@@ -137,6 +138,8 @@ class Clinic(TimeStamped):
         blank=True,
         help_text="Who patients contact about a Good Faith Estimate or a bill that differs.",
     )
+    good_faith_estimate_contact_es = translation_field("good faith estimate contact", "es")
+    good_faith_estimate_contact_fr = translation_field("good faith estimate contact", "fr")
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -190,6 +193,8 @@ class BodyArea(models.Model):
 
     code = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
+    name_es = translation_field("name", "es", max_length=100)
+    name_fr = translation_field("name", "fr", max_length=100)
     order = models.PositiveSmallIntegerField(default=0)
     suggested_services = models.ManyToManyField(
         "estimator.ServiceType",
@@ -242,6 +247,12 @@ class ServiceType(TimeStamped):
         blank=True,
         help_text="What the patient will feel and should do afterwards; shown on the quote page.",
     )
+    name_es = translation_field("name", "es", max_length=120)
+    name_fr = translation_field("name", "fr", max_length=120)
+    description_es = translation_field("description for patients", "es")
+    description_fr = translation_field("description for patients", "fr")
+    what_to_expect_es = translation_field("what to expect", "es")
+    what_to_expect_fr = translation_field("what to expect", "fr")
     billing_code = models.CharField(
         max_length=5,
         validators=[validate_billing_code],
@@ -328,6 +339,10 @@ class AddOn(TimeStamped):
     code = models.SlugField(unique=True, help_text="Stable short name used by the API.")
     name = models.CharField(max_length=120)
     description = models.TextField("description for patients", blank=True)
+    name_es = translation_field("name", "es", max_length=120)
+    name_fr = translation_field("name", "fr", max_length=120)
+    description_es = translation_field("description for patients", "es")
+    description_fr = translation_field("description for patients", "fr")
     billing_code = models.CharField(
         max_length=5,
         validators=[validate_billing_code],
@@ -501,6 +516,8 @@ class Package(TimeStamped):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="packages")
     code = models.SlugField(help_text="Stable short name, unique within the clinic.")
     name = models.CharField(max_length=120)
+    name_es = translation_field("name", "es", max_length=120)
+    name_fr = translation_field("name", "fr", max_length=120)
     service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="packages")
     duration_minutes = models.PositiveSmallIntegerField(
         "length (minutes)",

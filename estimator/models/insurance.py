@@ -20,6 +20,7 @@ from .base import (
     raise_if,
     require_currency,
     require_non_negative,
+    translation_field,
 )
 from .catalog import AddOn, Clinic, ServiceType
 
@@ -283,6 +284,8 @@ class CodeSetLimit(TimeStamped):
         help_text="Shown to patients, e.g. 'acupuncture' (as in '20 acupuncture "
         "visits a benefit year').",
     )
+    name_es = translation_field("name", "es", max_length=80)
+    name_fr = translation_field("name", "fr", max_length=80)
     billing_codes = models.CharField(
         max_length=200,
         help_text="Codes that count, separated by spaces: 97810 97811 97813 97814 (add 20560 "
@@ -400,6 +403,8 @@ class CoverageRule(TimeStamped):
         help_text="Plain-language condition shown with estimates, e.g. 'Only for chronic "
         "low-back pain, by a licensed acupuncturist'.",
     )
+    note_es = translation_field("note", "es", max_length=300)
+    note_fr = translation_field("note", "fr", max_length=300)
     denial = models.CharField(
         "reason not covered",
         max_length=24,

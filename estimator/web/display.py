@@ -6,6 +6,7 @@ Nothing here adds or rounds money: every figure is one the engine produced, only
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,8 @@ from babel.dates import format_skeleton
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from estimator.catalog_cache import catalog_names
+from estimator.catalog_text import localized, name_in_language, names_in_language
 from estimator.formatting import (
     babel_locale,
     billing_text,
@@ -255,22 +258,30 @@ def _nonzero(value: dict[str, str]) -> bool:
     return Decimal(value["amount"]) != 0
 
 
-def _reason(adjustment: dict[str, Any], currency: str) -> str:
+# Names: English catalog name -> the reader's (ClinicCatalog.names_in_language()); the engine's
+# JSON keeps the English, the page and documents show the reader's.
+Names = Mapping[str, str]
+
+
+def _reason(adjustment: dict[str, Any], currency: str, names: Names) -> str:
     """An adjustment's reason as a patient reads it: plain words, the page's formats."""
     wording = PATIENT_WORDING.get(adjustment["code"])
     if wording is not None:
         return str(wording) % {"amount": _money(adjustment["amount"])}
-    return say(adjustment["message"], currency)
+    return say(adjustment["message"], currency, names)
 
 
-def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> LineView:
+def _line(
+    line: dict[str, Any], sessions: list[dict[str, Any]], index: int, names: Names
+) -> LineView:
     codes = billing_text(line["billing"])
 
     # Every session of a group costs the same, so the first one's reasons explain them all; the
     # others' may differ only in what they name ("session 2 of 6", the deductible left).
     def messages(session: dict[str, Any]) -> list[str]:
         return [
-            _reason(a, line["charge"]["currency"]) for a in session["lines"][index]["adjustments"]
+            _reason(a, line["charge"]["currency"], names)
+            for a in session["lines"][index]["adjustments"]
         ]
 
     reasons = messages(sessions[0])
@@ -281,7 +292,7 @@ def _line(line: dict[str, Any], sessions: list[dict[str, Any]], index: int) -> L
         ]
         reasons.append(_("The other sessions in this row are worked out the same way."))
     return LineView(
-        name=line["name"],
+        name=name_in_language(line["name"], names),
         codes=codes,
         charge=_money(line["charge"]),
         plan_pays=_money(line["plan_pays"]),
@@ -321,7 +332,7 @@ def _marks(run: list[dict[str, Any]], before: dict[str, Any] | None) -> tuple[st
     return tuple(marks)
 
 
-def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
+def _groups(sessions: list[dict[str, Any]], names: Names) -> tuple[SessionGroup, ...]:
     groups = []
     before: dict[str, Any] | None = None
     for run in consecutive_runs(sessions, _cost):
@@ -343,7 +354,7 @@ def _groups(sessions: list[dict[str, Any]]) -> tuple[SessionGroup, ...]:
                 label=label,
                 dates=dates,
                 count=len(run),
-                lines=tuple(_line(line, run, i) for i, line in enumerate(first["lines"])),
+                lines=tuple(_line(line, run, i, names) for i, line in enumerate(first["lines"])),
                 charge=_money(first["totals"]["charge"]),
                 plan_pays=_money(first["totals"]["plan_pays"]),
                 patient_pays=_money(first["totals"]["patient_pays"]),
@@ -364,7 +375,7 @@ def _per_session(sessions: list[dict[str, Any]]) -> str:
     return _("%(low)s to %(high)s") % {"low": _money(low), "high": _money(high)}
 
 
-def _first_visit_due(data: dict[str, Any]) -> str:
+def _first_visit_due(data: dict[str, Any], names: Names) -> str:
     """What the patient pays at the first visit: a package bought then, and the rest of the visit.
 
     Each figure is the engine's own (the package price, each other line's share), listed
@@ -375,7 +386,7 @@ def _first_visit_due(data: dict[str, Any]) -> str:
         return _money(first["totals"]["patient_pays"])
     parts = [
         _("%(amount)s for the package (%(name)s)")
-        % {"amount": _money(p["price"]), "name": p["name"]}
+        % {"amount": _money(p["price"]), "name": name_in_language(p["name"], names)}
         for p in bought
     ]
     for line in first["lines"]:
@@ -383,7 +394,10 @@ def _first_visit_due(data: dict[str, Any]) -> str:
         if not in_package and _nonzero(line["patient_pays"]):
             parts.append(
                 _("%(amount)s for %(name)s")
-                % {"amount": _money(line["patient_pays"]), "name": line["name"]}
+                % {
+                    "amount": _money(line["patient_pays"]),
+                    "name": name_in_language(line["name"], names),
+                }
             )
     return " + ".join(parts)
 
@@ -401,11 +415,11 @@ def _totals(totals: dict[str, dict[str, str]]) -> tuple[Figure, ...]:
     return tuple(rows)
 
 
-def _package(package: dict[str, Any]) -> PackageView:
+def _package(package: dict[str, Any], names: Names) -> PackageView:
     numbers = package["session_numbers"]
     spans = f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
     return PackageView(
-        name=package["name"],
+        name=name_in_language(package["name"], names),
         price=_money(package["price"]),
         sessions=package["sessions_included"],
         session_numbers=spans,
@@ -424,21 +438,21 @@ def _plan_pays_text(totals: dict[str, dict[str, str]]) -> str:
     return _("Insurance pays nothing.")
 
 
-def _scenario(data: dict[str, Any], title: str) -> ScenarioView:
+def _scenario(data: dict[str, Any], title: str, names: Names) -> ScenarioView:
     totals = data["totals"]
     summary = str(RANGE_ASSUMPTIONS.get(data["name"], ""))
     return ScenarioView(
         name=data["name"],
         title=str(SCENARIO_TITLES.get(data["name"], title)),
-        assumptions=tuple(say(a, totals["charge"]["currency"]) for a in data["assumptions"]),
+        assumptions=tuple(say(a, totals["charge"]["currency"], names) for a in data["assumptions"]),
         patient_pays=_money(totals["patient_pays"]),
         plan_pays=_money(totals["plan_pays"]),
         charge=_money(totals["charge"]),
         totals=_totals(totals),
-        groups=_groups(data["sessions"]),
-        packages=tuple(_package(p) for p in data["packages"]),
+        groups=_groups(data["sessions"], names),
+        packages=tuple(_package(p, names) for p in data["packages"]),
         per_session=_per_session(data["sessions"]),
-        first_visit_due=_first_visit_due(data),
+        first_visit_due=_first_visit_due(data, names),
         summary=summary,
         plan_pays_anything=_nonzero(totals["plan_pays"]),
         plan_pays_text=_plan_pays_text(totals),
@@ -594,8 +608,10 @@ def _view(
     comparison: SelfPayComparison | None = None,
     not_listed: bool = False,
     terms: tuple[str, ...] = (),
+    names: Names | None = None,
 ) -> EstimateView:
-    """An engine result (its JSON shape) ready to show."""
+    """An engine result (its JSON shape) ready to show; names: see Names."""
+    names = names or {}
     scenarios = data["scenarios"]
     schedule = data["schedule"]
     return EstimateView(
@@ -604,14 +620,16 @@ def _view(
         currency_name=currency_words(data["currency"]),
         coverage=data["coverage"],
         is_range=data["is_range"],
-        primary=_scenario(scenarios["primary"], _("Your estimate")),
-        best=None if scenarios["best"] is None else _scenario(scenarios["best"], _("Best case")),
+        primary=_scenario(scenarios["primary"], _("Your estimate"), names),
+        best=None
+        if scenarios["best"] is None
+        else _scenario(scenarios["best"], _("Best case"), names),
         plan=plan,
         first_visit=date_text(schedule[0]),
         last_visit=date_text(schedule[-1]),
         session_count=len(schedule),
-        assumptions=tuple(say(a, data["currency"]) for a in data["assumptions"]),
-        warnings=tuple(say(w["message"], data["currency"]) for w in data["warnings"]),
+        assumptions=tuple(say(a, data["currency"], names) for a in data["assumptions"]),
+        warnings=tuple(say(w["message"], data["currency"], names) for w in data["warnings"]),
         # "Often not covered" only where it is true for this patient: not when the plan pays.
         notes=tuple(
             str(note)
@@ -650,6 +668,7 @@ def estimate_view(
         else self_pay_comparison(quote=quote, self_pay=self_pay),
         not_listed=not_listed,
         terms=plan_terms(quote.plan) if quote.plan is not None else (),
+        names=options.names_in_language(),
     )
 
 
@@ -665,16 +684,23 @@ def _stored_plan(estimate: Estimate) -> PlanSummary:
     per_week = int(data.get("sessions_per_week") or 1)
     count = int(item.get("sessions") or 1)
     return PlanSummary(
-        treatment=service.name if service else item["service"],
+        treatment=localized(service, "name") if service else item["service"],
         length=minutes_text(int(item["duration_minutes"])),
-        add_ons=tuple(add_on_text(a.name, a.minutes) for a in add_ons),
+        add_ons=tuple(add_on_text(localized(a, "name"), a.minutes) for a in add_ons),
         sessions=sessions_text(count, per_week, data["start_date"]),
         coverage=_coverage_text(estimate.coverage_mode, estimate.plan),
-        what_to_expect=service.what_to_expect if service else "",
+        what_to_expect=localized(service, "what_to_expect") if service else "",
         session_minutes=minutes,
     )
 
 
 def stored_estimate_view(*, estimate: Estimate) -> EstimateView:
-    """A stored estimate ready to show, from its frozen result: never priced again."""
-    return _view(estimate.result_data, estimate.clinic, _stored_plan(estimate))
+    """A stored estimate ready to show, from its frozen result: never priced again.
+
+    Names the catalog has today, in the reader's language (wording only: no figure changes)."""
+    return _view(
+        estimate.result_data,
+        estimate.clinic,
+        _stored_plan(estimate),
+        names=names_in_language(catalog_names(clinic=estimate.clinic)),
+    )

@@ -9,7 +9,8 @@ from typing import cast
 from django.db.models import Prefetch
 from djmoney.money import Money
 
-from estimator.catalog_cache import clinic_catalog, versioned
+from estimator.catalog_cache import catalog_names, clinic_catalog, versioned
+from estimator.catalog_text import Text, names_in_language
 from estimator.models import (
     AddOn,
     AddOnPrice,
@@ -28,10 +29,26 @@ class ServiceOption:
     """A treatment a patient can choose, with the lengths the clinic prices today."""
 
     code: str
-    name: str
-    description: str
-    what_to_expect: str
+    # Every language's text: options are kept per catalog version, whatever page reads them.
+    name_text: Text
+    description_text: Text
+    what_to_expect_text: Text
     prices: tuple[tuple[int, Money], ...]
+
+    @property
+    def name(self) -> str:
+        """The treatment's name in the reader's language."""
+        return str(self.name_text)
+
+    @property
+    def description(self) -> str:
+        """Its description in the reader's language."""
+        return str(self.description_text)
+
+    @property
+    def what_to_expect(self) -> str:
+        """What to expect, in the reader's language."""
+        return str(self.what_to_expect_text)
 
     @property
     def durations(self) -> tuple[int, ...]:
@@ -44,12 +61,22 @@ class AddOnOption:
     """Something added to a session, its price today and the treatments it goes with."""
 
     code: str
-    name: str
-    description: str
+    name_text: Text
+    description_text: Text
     minutes: int
     price: Money
     per_unit: bool
     services: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        """The add-on's name in the reader's language."""
+        return str(self.name_text)
+
+    @property
+    def description(self) -> str:
+        """Its description in the reader's language."""
+        return str(self.description_text)
 
 
 @dataclass(frozen=True)
@@ -57,8 +84,13 @@ class AreaOption:
     """A complaint ("what hurts") and the treatments it suggests, best first."""
 
     code: str
-    name: str
+    name_text: Text
     suggested: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The complaint's name in the reader's language."""
+        return str(self.name_text)
 
 
 @dataclass(frozen=True)
@@ -72,6 +104,12 @@ class QuoteOptions:
     add_ons: tuple[AddOnOption, ...]
     plans: tuple[InsurancePlan, ...]
     unsure_available: bool
+    # The catalog's names as the engine writes them, with their translations (catalog_cache).
+    names: tuple[Text, ...] = ()
+
+    def names_in_language(self) -> dict[str, str]:
+        """English catalog name -> the reader's, for lines and sentences of the engine."""
+        return names_in_language(self.names)
 
     def service(self, code: str | None) -> ServiceOption | None:
         """The offered treatment with this code, if any."""
@@ -86,8 +124,10 @@ class QuoteOptions:
         return next((p for p in self.plans if p.pk == pk), None)
 
 
-def quote_options(*, clinic: Clinic) -> QuoteOptions:
-    """What the clinic offers on the quote page today: only treatments and add-ons it prices."""
+def quote_options(*, clinic: Clinic, names: tuple[Text, ...] | None = None) -> QuoteOptions:
+    """What the clinic offers on the quote page today: only treatments and add-ons it prices.
+
+    names: the catalog's names (ClinicCatalog.names) when the caller has read the catalog."""
     today = clinic.today()
     by_service: dict[int, list[tuple[int, Money]]] = {}
     for row in service_prices_current(clinic=clinic, day=today).filter(service__active=True):
@@ -96,9 +136,9 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
     services = tuple(
         ServiceOption(
             code=s.code,
-            name=s.name,
-            description=s.description,
-            what_to_expect=s.what_to_expect,
+            name_text=Text.of(s, "name"),
+            description_text=Text.of(s, "description"),
+            what_to_expect_text=Text.of(s, "what_to_expect"),
             prices=tuple(sorted(by_service[s.pk], key=lambda pair: pair[0])),
         )
         for s in ServiceType.objects.filter(pk__in=by_service, active=True)
@@ -119,8 +159,8 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
             add_ons.append(
                 AddOnOption(
                     code=add_on.code,
-                    name=add_on.name,
-                    description=add_on.description,
+                    name_text=Text.of(add_on, "name"),
+                    description_text=Text.of(add_on, "description"),
                     minutes=add_on.minutes,
                     price=prices[0].amount,
                     per_unit=add_on.pricing_basis == BillingBasis.UNIT,
@@ -130,7 +170,7 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
     areas = tuple(
         AreaOption(
             code=area.code,
-            name=area.name,
+            name_text=Text.of(area, "name"),
             # Best match first (the admin's rank): the first one offered here is pre-selected.
             suggested=tuple(
                 s.service.code for s in area.suggestions.all() if s.service.code in offered
@@ -144,6 +184,8 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
         )
     )
     unsure = clinic.unsure_patient_plan
+    if names is None:
+        names = catalog_names(clinic=clinic)
     return QuoteOptions(
         clinic=clinic,
         today=today,
@@ -152,6 +194,7 @@ def quote_options(*, clinic: Clinic) -> QuoteOptions:
         add_ons=tuple(add_ons),
         plans=tuple(plans_for_quotes(clinic=clinic)),
         unsure_available=unsure is not None and unsure.active,
+        names=names,
     )
 
 
@@ -164,5 +207,5 @@ def quote_options_current(*, slug: str, token: int | None = None) -> QuoteOption
     return versioned(
         token=catalog.token,
         key=f"options:{slug}:{clinic.today().isoformat()}",
-        build=lambda: quote_options(clinic=clinic),
+        build=lambda: quote_options(clinic=clinic, names=catalog.names),
     )

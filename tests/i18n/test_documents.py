@@ -25,7 +25,7 @@ from estimator.documents.estimate_email import estimate_email_message
 from estimator.documents.gfe_pdf import gfe_pdf_bytes
 from estimator.documents.stored import estimate_valid_until, stored_document
 from estimator.formatting import date_text, money_text
-from estimator.models import EmailKind, Estimate, GoodFaithEstimateRequest
+from estimator.models import EmailKind, Estimate, GoodFaithEstimateRequest, ServiceType
 from estimator.notices import NoticeFacts, NoticeKind, notice_decide
 from estimator.services import (
     PatientDetails,
@@ -406,3 +406,21 @@ def test_staff_may_change_an_issued_estimates_language_in_admin(
         reverse("admin:estimator_estimate_good_faith_estimate", args=[issued.pk])
     )
     assert pdf.status_code == 200 and GFE["es"] in words(pdf_read(pdf.content).text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_good_faith_estimate_names_the_clinics_treatments_in_the_estimates_language(
+    issued: Estimate, language: str
+) -> None:
+    """The clinic's own words (treatment names and description, the contact paragraph) as the
+    clinic translated them; the engine's stored figures keep their English names."""
+    read = pdf_read(gfe_pdf_bytes(estimate=_in(language, issued)))
+    text = words(read.text)
+    line = issued.result_data["scenarios"]["primary"]["sessions"][0]["lines"][0]
+    service = ServiceType.objects.get(name=line["name"].rsplit(" (", 1)[0])
+    translated = getattr(service, f"name_{language}")
+    assert translated and translated != service.name
+    assert words(translated) in text
+    assert words(service.name) not in text
+    contact = getattr(issued.clinic, f"good_faith_estimate_contact_{language}")
+    assert contact and words(contact)[:60] in text

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.views import defaults
 
 from estimator.api.errors import handler500
+from estimator.catalog_text import localized
 from estimator.formatting import money_text
 from estimator.middleware import database_unavailable_response
 from estimator.models import Clinic, InsurancePlan
@@ -111,31 +112,50 @@ def seen_text(page: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def catalog_data() -> list[str]:
-    """The clinic's own words (names, descriptions): catalog data, shown as the clinic wrote it."""
-    from estimator.models import AddOn, BodyArea, ServiceType
-
-    texts: list[str] = []
-    for service in ServiceType.objects.all():
-        texts += [service.name, service.description, service.what_to_expect]
-    for add_on in AddOn.objects.all():
-        texts += [add_on.name, add_on.description]
-    texts += [area.name for area in BodyArea.objects.all()]
-    texts += [str(plan) for plan in InsurancePlan.objects.all()]
-    for clinic in Clinic.objects.all():
-        texts += [clinic.name, clinic.address_text, clinic.good_faith_estimate_contact]
+def _texts(texts: list[str]) -> list[str]:
     return sorted({" ".join(t.split()) for t in texts if t}, key=len, reverse=True)
+
+
+def catalog_data(language: str) -> tuple[list[str], list[str]]:
+    """The clinic's own words as a reader of the language sees them (its translations, else its
+    English) with the proper names kept as written (clinic, address, plans); and the English
+    of each text the clinic translated, which such a page must not show."""
+    from estimator.models import AddOn, BodyArea, CodeSetLimit, CoverageRule, Package, ServiceType
+
+    fields = {
+        ServiceType: ("name", "description", "what_to_expect"),
+        AddOn: ("name", "description"),
+        BodyArea: ("name",),
+        Package: ("name",),
+        CodeSetLimit: ("name",),
+        CoverageRule: ("note",),
+        Clinic: ("good_faith_estimate_contact",),
+    }
+    shown: list[str] = [str(plan) for plan in InsurancePlan.objects.all()]
+    english: list[str] = []
+    with translation.override(language):
+        for model, names in fields.items():
+            for row in model._default_manager.all():
+                for field in names:
+                    shown.append(localized(row, field))
+                    if localized(row, field) != getattr(row, field):
+                        english.append(getattr(row, field))
+    for clinic in Clinic.objects.all():
+        shown += [clinic.name, clinic.address_text]
+    return _texts(shown), _texts(english)
 
 
 def assert_translated(page: str, language: str) -> None:
     text = seen_text(page)
-    for data in catalog_data():
+    shown, english = catalog_data(language)
+    for data in shown:
         text = text.replace(data, " ")
     left = [
         msgid
         for msgid, run in english_left(language)
         if re.search(rf"(?<!\w){re.escape(run)}(?!\w)", text)
     ]
+    left += [data for data in english if re.search(rf"(?<!\w){re.escape(data)}(?!\w)", text)]
     assert not left, f"English left on a {language} page: {left[:5]}"
 
 
@@ -352,3 +372,12 @@ def test_the_check_would_catch_an_untranslated_string():
     with pytest.raises(AssertionError, match="Please check your answers"):
         assert_translated(page, "es")
     assert_translated(page.replace("Please check your answers", "Revise sus respuestas"), "es")
+
+
+def test_the_check_would_catch_the_clinics_english_where_it_has_a_translation(starter_catalog):
+    """Catalog text the clinic translated is caught in English; proper names are kept."""
+    page = "<html><body><p>Cascade Needling &amp; Physical Therapy</p><p>{}</p></body></html>"
+    with pytest.raises(AssertionError, match="Low back"):
+        assert_translated(page.format("Low back"), "es")
+    assert_translated(page.format("Parte baja de la espalda"), "es")
+    assert_translated(page.format("Bas du dos"), "fr")
