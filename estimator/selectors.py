@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import pricing
-from .catalog_text import Text
+from .catalog_text import Text, name_in_language
 from .models import (
     AddOn,
     AddOnPrice,
@@ -286,8 +286,13 @@ def _notice(
     first_visit: dt.date,
     today: dt.date,
     renewal: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> Notice:
     uncovered, abn = priced_services(result)
+    if names:
+        # The engine's lines name services in English; the notice says them as the reader does.
+        uncovered = tuple(name_in_language(name, names) for name in uncovered)
+        abn = tuple(name_in_language(name, names) for name in abn)
     facts = NoticeFacts(
         country=clinic.country,
         coverage_mode=coverage_mode,
@@ -300,8 +305,11 @@ def _notice(
     return notice_decide(facts=facts, today=today, clinic_name=clinic.name)
 
 
-def notice_for_quote(*, quote: Quote, result: dict[str, Any] | None = None) -> Notice:
-    """The notice owed for a plan priced just now (deadlines from the clinic's today)."""
+def notice_for_quote(
+    *, quote: Quote, result: dict[str, Any] | None = None, names: Mapping[str, str] | None = None
+) -> Notice:
+    """The notice owed for a plan priced just now (deadlines from the clinic's today); names:
+    English catalog name -> the reader's, for a page in another language."""
     return _notice(
         clinic=quote.input.clinic,
         coverage_mode=quote.input.coverage_mode,
@@ -309,6 +317,7 @@ def notice_for_quote(*, quote: Quote, result: dict[str, Any] | None = None) -> N
         result=result if result is not None else quote.result_data(),
         first_visit=quote.estimate.schedule[0],
         today=quote.input.clinic.today(),
+        names=names,
     )
 
 

@@ -140,7 +140,9 @@ def _page(
     describe_fields(gfe_form)
     choices = quote_form_choices(form)
     # What the patient is owed besides this estimate, and whether to offer the GFE request.
-    notice: Notice | None = None if quote is None else notice_for_quote(quote=quote)
+    notice: Notice | None = (
+        None if quote is None else notice_for_quote(quote=quote, names=options.names_in_language())
+    )
     context = {
         "clinic": options.clinic,
         "currency_name": currency_words(options.clinic.currency),

@@ -23,16 +23,13 @@ from .conftest import SELF_PAY, url
 pytestmark = pytest.mark.django_db
 
 _TAG = re.compile(r"<[^>]+>")
-# The Good Faith Estimate notice (estimator/notices.py) is written in English for now and names
-# the services as the engine does; it is translated at its source, not here.
 _NOTICE = re.compile(r'<section id="notice".*?</section>', re.S)
 
 
 def page_text(client: Client, answers: dict[str, Any], language: str, slug: str = "cascade") -> str:
     response = client.get(url(slug, answers=answers), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    page = _NOTICE.sub(" ", response.content.decode())
-    return " ".join(html.unescape(_TAG.sub(" ", page)).split())
+    return " ".join(html.unescape(_TAG.sub(" ", response.content.decode())).split())
 
 
 @pytest.mark.parametrize(
@@ -182,3 +179,20 @@ def test_a_text_says_the_active_language_and_falls_back_to_english() -> None:
     with translation.override("en"):
         assert str(text) == "Neck"
     assert not Text(en="")
+
+
+@pytest.mark.parametrize(
+    ("language", "service"),
+    [("es", "Punción seca, 1 o 2 músculos"), ("fr", "Puncture sèche, 1 ou 2 muscles")],
+)
+def test_the_notice_names_the_uncovered_treatment_in_the_readers_language(
+    client: Client, starter_catalog: Any, language: str, service: str
+) -> None:
+    response = client.get(
+        url(answers={**SELF_PAY, "coverage": "unknown"}), HTTP_ACCEPT_LANGUAGE=language
+    )
+    notice = _NOTICE.search(response.content.decode())
+    assert notice is not None
+    text = " ".join(html.unescape(_TAG.sub(" ", notice.group(0))).split())
+    assert service in text
+    assert "Dry needling" not in text
