@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -32,6 +34,15 @@ hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 def property_examples(ci: int) -> int:
     """The examples a property test runs: CI's number, scaled by the profile."""
     return ci * EXAMPLES_SCALE[HYPOTHESIS_PROFILE]
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # A page asked in French through the test client activates French in this thread (Django's
+    # LocaleMiddleware does not deactivate); every test starts and ends in English.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
