@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ from estimator.formatting import money_text
 from estimator.models import Clinic, GoodFaithEstimateRequest, InsurancePlan
 from tests.web.conftest import SELF_PAY, START, engine_quote, url
 
-from .chromium import CHROMEDRIVER, CHROMIUM, headless_chromium
+from .chromium import CHROMEDRIVER, CHROMIUM, chromium_session
 
 # Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of each step for a person to look at.
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
@@ -38,14 +36,8 @@ GFE_START = "2026-12-14"
 @pytest.fixture
 def browser() -> Iterator[Any]:
     """Headless Chromium driven by the system chromedriver (Selenium Manager never runs)."""
-    profile = tempfile.mkdtemp(prefix="estimator-e2e-")
-    driver = headless_chromium(f"--user-data-dir={profile}")
-    driver.implicitly_wait(0)
-    try:
+    with chromium_session() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def shot(driver: Any, name: str) -> None:

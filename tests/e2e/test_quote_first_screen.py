@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +12,7 @@ from estimator.formatting import money_text
 from estimator.models import Clinic, InsurancePlan
 from tests.web.conftest import SELF_PAY, engine_quote, url
 
-from .chromium import headless_chromium
+from .chromium import chromium_session
 from .test_quote_browser import browser, click_label, no_horizontal_scroll, pytestmark, wait_for
 
 __all__ = ["browser", "pytestmark"]
@@ -41,14 +39,8 @@ SELF_PAY_COMPARED = {
 @pytest.fixture(scope="module")
 def patient_browser() -> Iterator[Any]:
     """One headless Chromium for the module's walks (each starts without cookies)."""
-    profile = tempfile.mkdtemp(prefix="estimator-e2e-")
-    driver = headless_chromium(f"--user-data-dir={profile}")
-    driver.implicitly_wait(0)
-    try:
+    with chromium_session() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def choose_language(driver: Any, language: str) -> None:
