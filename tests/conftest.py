@@ -18,6 +18,7 @@ from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from estimator.api.ratelimit import rate_leases_clear
 from estimator.catalog_seed import catalog_load_starter
 
 # How deep the property tests go, chosen by HYPOTHESIS_PROFILE: "ci" (the default) or "fuzz"
@@ -47,10 +48,13 @@ def _english() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
-    # Rate limits and cached catalog responses live in the cache; every test starts clean.
+    # Rate limits (and this process's leases of them) and cached catalog responses live in the
+    # cache; every test starts clean.
     cache.clear()
+    rate_leases_clear()
     yield
     cache.clear()
+    rate_leases_clear()
 
 
 # The day the date-bound tests live on: Wednesday 2026-11-25, 12:00 in Portland (20:00 UTC),

@@ -374,6 +374,10 @@ ESTIMATOR_RATE_QUOTES_ANON = env("ESTIMATOR_RATE_QUOTES_ANON", default="60/min")
 ESTIMATOR_RATE_KEY = env("ESTIMATOR_RATE_KEY", default="600/min")
 # Wrong, revoked or expired API keys per client address: guessing keys stays slow.
 ESTIMATOR_RATE_BAD_KEY = env("ESTIMATOR_RATE_BAD_KEY", default="20/min")
+# A worker counts up to this many of a caller's hits in Redis at once and spends them on the
+# caller's next requests without a round trip; never more than 1/16 of what the window has left,
+# so the rate still holds across workers (estimator/api/ratelimit.py). 1: a round trip per hit.
+ESTIMATOR_RATE_LEASE_MAX = env.int("ESTIMATOR_RATE_LEASE_MAX", default=64)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Estimator API",
     "DESCRIPTION": "Catalog, quotes and stored estimates for billing integrations. "

@@ -16,7 +16,7 @@ from rest_framework.throttling import BaseThrottle
 from estimator.network import client_address
 
 from .auth import is_staff, request_key
-from .ratelimit import limit_remember, window_hit, window_hits
+from .ratelimit import limit_remember, window_hits
 
 
 class _WindowThrottle(BaseThrottle):
@@ -43,7 +43,7 @@ class _WindowThrottle(BaseThrottle):
         ident = self.get_cache_key(request, view) if rate else None
         if rate is None or ident is None:
             return True
-        hit = window_hit(name=f"{self.scope}:{ident}", rate=rate)
+        (hit,) = window_hits([(f"{self.scope}:{ident}", rate)])
         limit_remember(getattr(request, "_request", request), hit)
         self.resets_in = hit.resets_in
         return hit.allowed

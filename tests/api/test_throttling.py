@@ -131,25 +131,95 @@ def test_anonymous_quotes_count_against_the_general_anonymous_limit_too(api, pla
     assert api.get("/api/v1/clinics").status_code == 429
 
 
-def test_several_limits_are_counted_in_one_round_trip(monkeypatch):
+def _needs_redis() -> None:
     from django.core.cache import cache
 
     if not hasattr(cache, "client"):
-        pytest.skip("counts Redis round trips (TEST_REDIS_URL)")
+        pytest.skip("counts and leases in Redis (TEST_REDIS_URL)")
+
+
+@pytest.fixture
+def trips(monkeypatch) -> list[str]:
+    """One entry per Redis round trip the rate limits make."""
+    _needs_redis()
     import redis.client
 
-    from estimator.api.ratelimit import window_hits
-
-    trips: list[str] = []
+    made: list[str] = []
     execute = redis.client.Pipeline.execute
 
     def counted(self, *args, **kwargs):
-        trips.append("pipeline")
+        made.append("pipeline")
         return execute(self, *args, **kwargs)
 
     monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    return made
+
+
+def test_several_limits_are_counted_in_one_round_trip(trips):
+    from estimator.api.ratelimit import window_hits
+
     hits = window_hits([("one-trip-a", "2/min"), ("one-trip-b", "5/min")])
     again = window_hits([("one-trip-a", "2/min"), ("one-trip-b", "5/min")])
     assert trips == ["pipeline", "pipeline"]
     assert [(h.count, h.limit) for h in hits] == [(1, 2), (1, 5)]
     assert [(h.count, h.remaining) for h in again] == [(2, 0), (2, 3)]
+
+
+def test_a_worker_counts_a_callers_hits_in_redis_a_lease_at_a_time(trips):
+    from estimator.api.ratelimit import window_hits
+
+    hits = [window_hits([("lease-one", "10000/min")])[0] for _ in range(200)]
+    # 10000/16 is over the most a lease holds (64): 200 hits are 4 round trips, not 200.
+    assert len(trips) == 4
+    # Each hit still knows its place in the window, as with a round trip each.
+    assert [hit.count for hit in hits] == list(range(1, 201))
+    assert hits[-1].remaining == 10000 - 200
+
+
+def test_leases_held_by_two_workers_never_let_more_than_the_rate_through(monkeypatch):
+    _needs_redis()
+    from estimator.api import ratelimit
+
+    workers = [ratelimit._Leases(), ratelimit._Leases()]
+    allowed = []
+    for i in range(400):
+        # Two processes, each with its own leases, taking turns with the same caller's hits.
+        monkeypatch.setattr(ratelimit, "_leases", workers[i % 2])
+        allowed.append(ratelimit.window_hits([("lease-shared", "160/min")])[0].allowed)
+    # Both keep asking, so every leased hit within the rate is spent: exactly the rate.
+    assert allowed.count(True) == 160
+    # Near the limit leases shrink to single hits: the refusals come after the last allowed.
+    assert allowed.index(False) > 150
+
+
+def test_a_lease_never_takes_more_than_a_share_of_what_is_left():
+    from estimator.api.ratelimit import LEASE_SHARE, _lease_size
+
+    assert _lease_size(60, 0) == 60 // LEASE_SHARE
+    assert _lease_size(100_000, 0) == 64  # settings.ESTIMATOR_RATE_LEASE_MAX
+    assert _lease_size(60, 55) == 1
+    assert _lease_size(60, 70) == 1
+    with override_settings(ESTIMATOR_RATE_LEASE_MAX=1):
+        assert _lease_size(100_000, 0) == 1
+
+
+def test_leases_under_concurrency_stay_within_the_rate():
+    _needs_redis()
+    from estimator.api.ratelimit import window_hits
+
+    start = threading.Barrier(20)
+    allowed: list[bool] = []
+
+    def hits() -> None:
+        start.wait()
+        for _ in range(10):
+            allowed.append(window_hits([("lease-threads", "100/min")])[0].allowed)
+
+    threads = [threading.Thread(target=hits) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) <= 100
+    # At most the last lease taken can be left unspent when the hits stop.
+    assert allowed.count(True) >= 100 - 100 // 16
