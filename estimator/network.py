@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
 
 
+@functools.lru_cache(maxsize=1024)
 def _address(value: str) -> str | None:
-    """The value as a normalised IP address, or None if it is not one."""
+    """The value as a normalised IP address, or None if it is not one (a pure function of the
+    text, asked on every rate-limited request: the last thousand answers are remembered)."""
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:

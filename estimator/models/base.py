@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any, cast
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
+
+
+def _document_text(value: Any) -> str:
+    """JSON text of a document: orjson (several times faster than json.dumps on a 60 KB result);
+    json.dumps for what orjson does not take (Decimals, integers past 64 bits), so any document
+    Django's JSONField accepts is still stored."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+class DocumentField(models.JSONField):
+    """A JSON document written once and read whole (an estimate's request, catalog snapshot and
+    result): a JSONField whose value is encoded by orjson on PostgreSQL. The stored jsonb is the
+    same; only the text handed to the database is made faster."""
+
+    def deconstruct(self) -> Any:
+        # To migrations it is the JSONField it stores as: changing the class needs no migration
+        # (on SQLite an AlterField rebuilds the table, and the record-lock triggers with it).
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        adapted = super().get_db_prep_value(value, connection, prepared)
+        if connection.vendor == "postgresql" and self.encoder is None:
+            from psycopg.types.json import Jsonb
+
+            if isinstance(adapted, Jsonb):
+                return Jsonb(adapted.obj, dumps=_document_text)
+        return adapted
 
 
 class Currency(models.TextChoices):

@@ -13,6 +13,7 @@ from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
 from .base import (
+    DocumentField,
     GuardedDelete,
     GuardedDeleteQuerySet,
     RecordLocked,
@@ -171,9 +172,9 @@ class Estimate(GuardedDelete, TimeStamped):
         help_text="Equal to 'patient pays' unless coverage is uncertain.",
     )
     plan_total = money_field("plan pays")
-    request_data = models.JSONField(help_text="The plan request exactly as priced.")
-    snapshot_data = models.JSONField(help_text="The prices and coverage rules used.")
-    result_data = models.JSONField(help_text="The engine's estimate, line by line.")
+    request_data = DocumentField(help_text="The plan request exactly as priced.")
+    snapshot_data = DocumentField(help_text="The prices and coverage rules used.")
+    result_data = DocumentField(help_text="The engine's estimate, line by line.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -330,8 +331,8 @@ class GoodFaithEstimateRequest(TimeStamped):
         "The language of the page the patient asked on; the estimate priced from this request "
         "and its Good Faith Estimate and email are in it."
     )
-    request_data = models.JSONField(help_text="The quote inputs the patient chose.")
-    result_data = models.JSONField(help_text="The quote the patient saw.")
+    request_data = DocumentField(help_text="The quote inputs the patient chose.")
+    result_data = DocumentField(help_text="The quote the patient saw.")
     patient_total = money_field("patient pays (quoted)")
     due_on = models.DateField(
         "due by",
