@@ -62,6 +62,7 @@ CONNECT_TIMEOUT = 2  # seconds; libpq's connect_timeout, unless the database's O
 # re-check into a network partition fails within this instead of hanging a request.
 TCP_USER_TIMEOUT = 2000
 RECONNECT_EVERY = 1.0  # seconds between connection attempts while the watcher is down
+APPLICATION_NAME = "estimator catalog watch"  # how its sessions show in pg_stat_activity
 
 
 def watch_applies() -> bool:
@@ -237,7 +238,7 @@ class CatalogWatcher:
         params = connection.get_connection_params()
         params.setdefault("connect_timeout", CONNECT_TIMEOUT)
         params.setdefault("tcp_user_timeout", TCP_USER_TIMEOUT)
-        params.setdefault("application_name", "estimator catalog watch")
+        params.setdefault("application_name", APPLICATION_NAME)
         params["autocommit"] = True
         conn = psycopg.connect(**params)
         try:

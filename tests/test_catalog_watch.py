@@ -25,13 +25,11 @@ from django.test.utils import CaptureQueriesContext
 from estimator import catalog_watch
 from estimator.catalog_cache import catalog_token
 from estimator.catalog_triggers import CHANNEL
-from estimator.catalog_watch import CatalogWatcher, watcher
+from estimator.catalog_watch import APPLICATION_NAME, CatalogWatcher, watcher
 from estimator.models import CatalogVersion, ServicePrice
 from tests.factories import ServicePriceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WATCH_NAME = "estimator catalog watch"  # the watcher's application_name in pg_stat_activity
 
 
 def _postgresql_only() -> None:
@@ -81,7 +79,11 @@ def _notification_arrives(seconds: float) -> bool:
 
 def _watch_pids() -> set[int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [WATCH_NAME])
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE application_name = %s AND datname = current_database()",
+            [APPLICATION_NAME],
+        )
         return {row[0] for row in cursor.fetchall()}
 
 
