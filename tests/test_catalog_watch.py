@@ -25,9 +25,10 @@ from django.test.utils import CaptureQueriesContext
 from estimator import catalog_watch
 from estimator.catalog_cache import catalog_token
 from estimator.catalog_triggers import CHANNEL
-from estimator.catalog_watch import APPLICATION_NAME, CatalogWatcher, watcher
+from estimator.catalog_watch import CatalogWatcher, watcher
 from estimator.models import CatalogVersion, ServicePrice
 from tests.factories import ServicePriceFactory
+from tests.support.watchers import watcher_sessions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,16 +76,6 @@ def _notification_arrives(seconds: float) -> bool:
     conn = watcher._conn
     assert conn is not None
     return bool(select.select([conn.pgconn.socket], [], [], seconds)[0])
-
-
-def _watch_pids() -> set[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE application_name = %s AND datname = current_database()",
-            [APPLICATION_NAME],
-        )
-        return {row[0] for row in cursor.fetchall()}
 
 
 def test_a_committed_price_change_reaches_the_token_with_no_query(
@@ -148,11 +139,11 @@ def test_jobs_that_record_money_read_the_token_from_the_database(
 def test_a_killed_watcher_connection_falls_back_to_the_database_then_reconnects(
     watching: CatalogWatcher, price: ServicePrice, caplog: Any
 ) -> None:
-    (killed,) = _watch_pids()
+    (killed,) = watcher_sessions()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [killed])
     deadline = time.monotonic() + 10
-    while killed in _watch_pids():
+    while killed in watcher_sessions():
         assert time.monotonic() < deadline, "the watcher's session did not end"
         time.sleep(0.02)
     _price_changed(price)  # while nobody listens: only a read can know it
@@ -171,7 +162,7 @@ def test_a_killed_watcher_connection_falls_back_to_the_database_then_reconnects(
         assert time.monotonic() < deadline, "the watcher did not reconnect"
         time.sleep(0.05)
         assert catalog_token() == token
-    assert _watch_pids() - {killed}
+    assert watcher_sessions() - {killed}
     with CaptureQueriesContext(connection) as queries:
         assert catalog_token() == token
     assert len(queries) == 0
@@ -213,7 +204,7 @@ def test_a_forked_child_opens_its_own_connection_and_leaves_the_parents_open(
 ) -> None:
     conn = watcher._conn
     assert conn is not None
-    (parents,) = _watch_pids()
+    (parents,) = watcher_sessions()
     # After a fork the parent holds the same socket: a duplicate descriptor stands for it.
     parent_socket = os.dup(conn.pgconn.socket)
     current = _the_databases_token()
@@ -222,7 +213,7 @@ def test_a_forked_child_opens_its_own_connection_and_leaves_the_parents_open(
         with django_assert_num_queries(1):  # the child's first read, then its own connection
             assert catalog_token() == current
         assert watcher.listening
-        pids = _watch_pids()
+        pids = watcher_sessions()
         # The parent's session is still there: the child did not say goodbye on its socket.
         assert parents in pids
         assert len(pids) == 2
@@ -232,22 +223,13 @@ def test_a_forked_child_opens_its_own_connection_and_leaves_the_parents_open(
         os.close(parent_socket)
 
 
-def test_with_the_watch_off_each_read_is_one_query(
-    settings: Any, django_assert_num_queries: Any
+@pytest.mark.parametrize("watch", [False, True])
+def test_with_the_watch_off_or_on_sqlite_each_read_is_one_query(
+    watch: bool, settings: Any, django_assert_num_queries: Any
 ) -> None:
-    settings.CATALOG_WATCH = False
-    for _ in range(2):
-        with django_assert_num_queries(1):
-            catalog_token()
-    assert not watcher.listening
-
-
-def test_on_sqlite_the_watch_setting_changes_nothing(
-    settings: Any, django_assert_num_queries: Any
-) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite path")
-    settings.CATALOG_WATCH = True
+    if watch and connection.vendor != "sqlite":
+        pytest.skip("on PostgreSQL the watcher answers (the tests above)")
+    settings.CATALOG_WATCH = watch
     for _ in range(2):
         with django_assert_num_queries(1):
             catalog_token()

@@ -26,9 +26,9 @@ import pytest
 import requests
 from django.db import connection
 
-from estimator.catalog_watch import APPLICATION_NAME
 from estimator.models import Clinic, Estimate, IntegrationKey, ServicePrice
 from tests.support.servers import TIMEOUT, database_url, gunicorn_servers, production_env
+from tests.support.watchers import watcher_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -136,17 +136,6 @@ def _admin_post(session: requests.Session, base: str, path: str, data: dict[str,
     )
 
 
-def _watchers() -> set[int]:
-    """The servers' catalog watchers: their sessions on the test database."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE application_name = %s AND datname = current_database()",
-            [APPLICATION_NAME],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
 def _charges(base: str, plan: dict[str, Any], key: str, at_once: int) -> list[Decimal]:
     """Total charges of at_once quotes sent together: a sync worker answers one request at a
     time, so several at once keep both of a server's workers answering. With an API key: the
@@ -185,16 +174,16 @@ def test_a_session_and_a_price_change_made_on_one_server_hold_on_the_other(
     start = _start()
     plan = _plan(start)
     # The first server serves no read-only request: the watchers that start now are the second's.
-    listening = _watchers()
+    listening = watcher_sessions()
     before = requests.post(f"{second}/api/v1/quotes", json=plan, timeout=TIMEOUT).json()
     charge = Decimal(before["summary"]["total_charge"]["amount"])
     # Both of the second server's workers quote this plan (and keep the answer) and listen.
     _, key = IntegrationKey.objects.create_key(name="scale-out", scope="read")
     deadline = time.monotonic() + 60
-    while len(_watchers() - listening) < 2:
+    while len(watcher_sessions() - listening) < 2:
         assert time.monotonic() < deadline, "the second server's workers are not listening"
         assert _charges(second, plan, key, at_once=4) == [charge] * 4
-    seconds = _watchers() - listening
+    seconds = watcher_sessions() - listening
     current = ServicePrice.objects.get(
         clinic__slug="cascade",
         service__code="dry-needling-1-2",
@@ -237,4 +226,4 @@ def test_a_session_and_a_price_change_made_on_one_server_hold_on_the_other(
     assert Decimal(after["summary"]["total_charge"]["amount"]) == charge + 10
     for _ in range(5):
         assert _charges(second, plan, key, at_once=4) == [charge + 10] * 4
-    assert seconds <= _watchers()
+    assert seconds <= watcher_sessions()
