@@ -3,10 +3,11 @@
 Pricing a plan needs the clinic, its services, add-ons, prices, packages and plan terms: a
 dozen queries that give the same answer until somebody changes the catalog. Every such change
 moves the catalog version's token in the same transaction (database triggers,
-estimator/catalog_triggers.py), so the one query a request makes is for the token; the
-catalog for that token comes from this process's memory, else from the shared cache (Redis in
-production, so a new worker starts warm), else from the database — and a price saved on one
-server is priced by the next quote on every server.
+estimator/catalog_triggers.py), so the one query a request makes is for the token — none on
+PostgreSQL outside a transaction, where this process's watcher is told of every change
+(estimator/catalog_watch.py). The catalog for that token comes from this process's memory,
+else from the shared cache (Redis in production, so a new worker starts warm), else from the
+database — and a price saved on one server is priced by the next quote on every server.
 
 Memory is bounded: this process keeps the entries of one token only, at most MAX_LOCAL of them.
 """
@@ -29,6 +30,8 @@ from django.utils import timezone
 
 from . import pricing
 from .catalog_text import Text, names_in_language
+from .catalog_triggers import VERSION_SQL
+from .catalog_watch import watch_applies, watcher
 from .connections import read_retrying_once
 from .models import Clinic, CodeSetLimit, CoverageRule, InsurancePlan
 from .selectors import catalog_read, code_set_limits, plan_terms
@@ -132,24 +135,28 @@ def versioned(*, token: int, key: str, build: Callable[[], T], shared: bool = Tr
     return cast("T", value)
 
 
-def catalog_token() -> int:
-    """The catalog version's token as the database has it now (one query).
+def catalog_token(*, from_database: bool = False) -> int:
+    """The catalog version's token as of now.
 
-    Usually a request's first query, so it reconnects once if the kept connection died.
+    Outside a transaction on PostgreSQL (with CATALOG_WATCH on) it is this process's watcher's,
+    kept current by the database's notifications with no query (estimator/catalog_watch.py,
+    which says who gets which); elsewhere, or when from_database, or while the watcher is down,
+    it is read from the database (one query). That read is usually a request's first query, so
+    it reconnects once if the kept connection died.
     """
+    if not from_database and watch_applies():
+        return watcher.token(_token_read)
+    return _token_read()
+
+
+def _token_read() -> int:
     row = read_retrying_once(_token_row)
     return 0 if row is None else int(row[0])
 
 
-# Plain SQL: every request runs it, and the ORM's query building costs it four times over
-# (≈ 0.4 ms of CPU against 0.1 ms). CatalogVersion keeps one row (id 1); its table is the one
-# the triggers write (catalog_triggers.VERSION_TABLE).
-_VERSION_SQL = 'SELECT "token" FROM "estimator_catalogversion" ORDER BY "id" LIMIT 1'
-
-
 def _token_row() -> tuple[Any, ...] | None:
     with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
+        cursor.execute(VERSION_SQL)
         row: tuple[Any, ...] | None = cursor.fetchone()
     return row
 
@@ -200,7 +207,8 @@ def clinic_catalog(*, slug: str, token: int | None = None) -> ClinicCatalog | No
 
 def catalog_names(*, clinic: Clinic) -> tuple[Text, ...]:
     """The catalog names the engine writes, with their translations, from the clinic's cached
-    catalog (one query for the version); () for an inactive clinic, whose names stay English.
+    catalog (the version's token: see catalog_token); () for an inactive clinic, whose names
+    stay English.
 
     For pages and documents that show an engine result: names_in_language(catalog_names(…))."""
     catalog = clinic_catalog(slug=clinic.slug) if clinic.active else None

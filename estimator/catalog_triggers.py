@@ -4,6 +4,11 @@ Created after every `migrate` (post_migrate, so they are back even after SQLite 
 table for a schema change and dropped its triggers), idempotently, on SQLite and PostgreSQL.
 Every table whose rows change a price, an offer or a plan's terms is listed here; a test fails
 when a model is neither listed here nor named as outside the catalog.
+
+On PostgreSQL the bump also sends NOTIFY on CHANNEL with the new token, which PostgreSQL
+delivers at commit (never for a rolled-back change) to every session that LISTENs: each
+process's watcher (estimator/catalog_watch.py) learns of a change without asking. The function
+is replaced on every migrate, so an existing database gets a new body with the next one.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ CATALOG_TABLES = (
     "estimator_coveragerule",
 )
 VERSION_TABLE = "estimator_catalogversion"
+# The token's read: plain SQL, as every read-only request may run it (the ORM's query building
+# costs four times over: ≈ 0.4 ms of CPU against 0.1 ms). CatalogVersion keeps one row (id 1).
+VERSION_SQL = 'SELECT "token" FROM "estimator_catalogversion" ORDER BY "id" LIMIT 1'
+# What the PostgreSQL trigger notifies, with the new token as the payload.
+CHANNEL = "estimator_catalog"
 
 _SQLITE_BUMP = (
     "INSERT INTO estimator_catalogversion (id, token, changed_at) "
@@ -36,10 +46,14 @@ _SQLITE_BUMP = (
 )
 _POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION estimator_catalog_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    new_token bigint;
 BEGIN
     INSERT INTO estimator_catalogversion (id, token, changed_at)
     VALUES (1, (random() * 9.0e18 - 4.5e18)::bigint, now())
-    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at;
+    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, changed_at = EXCLUDED.changed_at
+    RETURNING token INTO new_token;
+    PERFORM pg_notify('estimator_catalog', new_token::text);  -- CHANNEL (catalog_watch listens)
     RETURN NULL;
 END $$"""
 

@@ -71,7 +71,8 @@ def _priced(
     """Each old estimate with its unsaved renewal, priced at its clinic's catalog (read once)."""
     pairs: list[tuple[Estimate, Estimate]] = []
     catalogs: dict[int, Any] = {}
-    token = catalog_token()
+    # Money to record: the token as the database has it, not a watcher's (catalog_watch).
+    token = catalog_token(from_database=True)
     for old in olds:
         if old.clinic_id not in catalogs:
             catalogs[old.clinic_id] = catalog_build(clinic=old.clinic, token=token)

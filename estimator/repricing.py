@@ -158,7 +158,7 @@ def repricing_run_clinic(*, clinic: Clinic, cause: str) -> int:
     if not estimates:
         return 0
     # The catalog as it stands now, read afresh: this job runs because it just changed.
-    catalog = catalog_build(clinic=clinic, token=catalog_token())
+    catalog = catalog_build(clinic=clinic, token=catalog_token(from_database=True))
     inputs = [(estimate, repricing_quote_input(estimate, catalog)) for estimate in estimates]
     now = timezone.now()
     changed: list[EstimateRepricing] = []

@@ -3,7 +3,9 @@
 Starts two gunicorn servers with the production settings on loopback against the test
 database and a Redis database, and shows that (a) rate limits are shared, (b) one
 Idempotency-Key sent to both at once makes one estimate, (c) a price changed through one is
-priced by the other's next quote, (d) a staff session started on one is valid on the other.
+priced by the other's next quote — every one of them, on both of its workers, from the moment
+the change is saved (each worker learns of it by LISTEN/NOTIFY, estimator/catalog_watch.py, as
+production settings have it) — (d) a staff session started on one is valid on the other.
 Runs on PostgreSQL with Redis (CI's second pass); on SQLite it is skipped.
 """
 
@@ -26,6 +28,7 @@ from django.db import connection
 
 from estimator.models import Clinic, Estimate, IntegrationKey, ServicePrice
 from tests.support.servers import TIMEOUT, database_url, gunicorn_servers, production_env
+from tests.support.watchers import watcher_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -133,6 +136,27 @@ def _admin_post(session: requests.Session, base: str, path: str, data: dict[str,
     )
 
 
+def _charges(base: str, plan: dict[str, Any], key: str, at_once: int) -> list[Decimal]:
+    """Total charges of at_once quotes sent together: a sync worker answers one request at a
+    time, so several at once keep both of a server's workers answering. With an API key: the
+    anonymous limit here is 5 a minute."""
+    charges: list[Decimal] = []
+    headers = {"Authorization": f"Api-Key {key}"}
+
+    def ask() -> None:
+        answer = requests.post(
+            f"{base}/api/v1/quotes", json=plan, headers=headers, timeout=TIMEOUT
+        ).json()
+        charges.append(Decimal(answer["summary"]["total_charge"]["amount"]))
+
+    threads = [threading.Thread(target=ask) for _ in range(at_once)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return charges
+
+
 def test_a_session_and_a_price_change_made_on_one_server_hold_on_the_other(
     servers, staff_user, settings
 ):
@@ -149,8 +173,17 @@ def test_a_session_and_a_price_change_made_on_one_server_hold_on_the_other(
 
     start = _start()
     plan = _plan(start)
+    # The first server serves no read-only request: the watchers that start now are the second's.
+    listening = watcher_sessions()
     before = requests.post(f"{second}/api/v1/quotes", json=plan, timeout=TIMEOUT).json()
     charge = Decimal(before["summary"]["total_charge"]["amount"])
+    # Both of the second server's workers quote this plan (and keep the answer) and listen.
+    _, key = IntegrationKey.objects.create_key(name="scale-out", scope="read")
+    deadline = time.monotonic() + 60
+    while len(watcher_sessions() - listening) < 2:
+        assert time.monotonic() < deadline, "the second server's workers are not listening"
+        assert _charges(second, plan, key, at_once=4) == [charge] * 4
+    seconds = watcher_sessions() - listening
     current = ServicePrice.objects.get(
         clinic__slug="cascade",
         service__code="dry-needling-1-2",
@@ -187,5 +220,10 @@ def test_a_session_and_a_price_change_made_on_one_server_hold_on_the_other(
             "effective_to": "",
         },
     )
+    # At once, again and again, from either worker: none answers from the old catalog (or its
+    # kept answer), and each still listens on the session it had (none fell back meanwhile).
     after = requests.post(f"{second}/api/v1/quotes", json=plan, timeout=TIMEOUT).json()
     assert Decimal(after["summary"]["total_charge"]["amount"]) == charge + 10
+    for _ in range(5):
+        assert _charges(second, plan, key, at_once=4) == [charge + 10] * 4
+    assert seconds <= watcher_sessions()

@@ -147,3 +147,31 @@ def test_every_response_carries_a_request_id(client) -> None:
     forged = client.get("/healthz", HTTP_X_REQUEST_ID="x\nFAKE LOG LINE")["X-Request-ID"]
     assert len(forged) == 32
     assert "FAKE" not in forged
+
+
+def _catalog_watch(module: str, **env: str) -> str:
+    result = run(
+        module,
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CATALOG_WATCH, settings.CATALOG_WATCH_RECHECK)",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_catalog_watch_is_on_in_production_only_and_the_environment_switches_it() -> None:
+    assert _catalog_watch("config.settings.production", **PRODUCTION) == "True 5.0"
+    assert _catalog_watch("config.settings.local") == "False 5.0"
+    assert (
+        _catalog_watch(
+            "config.settings.production",
+            **PRODUCTION,
+            DJANGO_CATALOG_WATCH="false",
+            DJANGO_CATALOG_WATCH_RECHECK="2.5",
+        )
+        == "False 2.5"
+    )
+    # Tests never commit what they change, so nothing would be notified: off whatever is set.
+    assert _catalog_watch("config.settings.test", DJANGO_CATALOG_WATCH="true") == "False 5.0"

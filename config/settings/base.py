@@ -120,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL only: each process listens for catalog changes on a connection of its own and
+# knows the catalog version without a query per read-only request (estimator/catalog_watch.py);
+# a real read every CATALOG_WATCH_RECHECK seconds all the same. On in production; off here, in
+# local development and in tests (a test's transaction never commits, so nothing is notified).
+CATALOG_WATCH = env.bool("DJANGO_CATALOG_WATCH", default=False)
+CATALOG_WATCH_RECHECK = env.float("DJANGO_CATALOG_WATCH_RECHECK", default=5.0)
 
 # Redis when REDIS_URL is set (shared by all workers: cache and rate limits), else local memory.
 REDIS_URL = env("REDIS_URL", default="")

@@ -45,6 +45,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=30
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(  # noqa: F405
     "DJANGO_CONN_HEALTH_CHECKS", default=False
 )
+# Read-only requests take the catalog version from this process's LISTEN connection, not a
+# query each (estimator/catalog_watch.py). One more connection per process; off behind
+# PgBouncer in transaction mode, where LISTEN does not work.
+CATALOG_WATCH = env.bool("DJANGO_CATALOG_WATCH", default=True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -20,6 +20,9 @@ ESTIMATOR_WEBHOOK_REQUIRE_HTTPS = False
 ESTIMATOR_WEBHOOK_ALLOW_PRIVATE = True
 ESTIMATOR_PUBLIC_URL = "https://estimates.example.com"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Whatever the environment says: a test's transaction never commits, so no notification would
+# reach the catalog watcher. Its tests turn it on (tests/test_catalog_watch.py).
+CATALOG_WATCH = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {
