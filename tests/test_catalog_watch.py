@@ -251,11 +251,12 @@ def test_the_trigger_notifies_the_new_token_at_commit_and_migrate_installs_it(
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_functiondef('estimator_catalog_bump'::regproc)")
         assert "pg_notify('estimator_catalog'" in cursor.fetchone()[0]
+    ServicePriceFactory.create(clinic=price.clinic, duration_minutes=15)
     params = connection.get_connection_params()
     with psycopg.connect(**params, autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANNEL}")
-        _price_changed(price)
-        # One statement, one notification, carrying the token the statement set.
+        assert ServicePrice.objects.update(amount=Decimal("99")) == 2
+        # One statement (two rows), one notification, carrying the token it set.
         (notify,) = list(listener.notifies(timeout=5, stop_after=1))
         assert int(notify.payload) == _the_databases_token()
         assert list(listener.notifies(timeout=0.2)) == []
