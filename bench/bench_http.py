@@ -9,8 +9,9 @@ and 2 sync workers, PostgreSQL (BENCH_DATABASE_URL, a fresh database each run) a
 (BENCH_REDIS_URL, flushed) — with rate limits lifted and one extra URL, /bench/noop (a DRF view
 that does nothing: bench/server/urls.py, never in the product's URLs). Drives each endpoint with
 wrk for BENCH_SECONDS at concurrency 8 and prints req/s, p50, p99, errors and the ratio to
-/bench/noop measured in the same run; then the queries a warm quote makes, the engine's time per
-plan, and each worker's memory after BENCH_MEMORY_QUOTES quotes. Writes bench/results.json.
+/bench/noop measured just before and just after it (the machine's speed drifts); then the
+queries a warm quote makes, the engine's time per plan, and each worker's memory after
+BENCH_MEMORY_QUOTES quotes. Writes bench/results.json.
 """
 
 from __future__ import annotations
@@ -384,11 +385,11 @@ def main() -> int:
         )
         print(
             f"{'endpoint':<62} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-            f"{'ratio':>6} {'app':>5} {'db':>5}  target   (app, db: CPU ms per request)"
+            f"{'ratio':>6} {'app':>5} {'db':>5}  target   (app, db: CPU ms per request; "
+            "ratio: to the do-nothing view measured just before and just after; noop: their mean)"
         )
-        for name, label, method, path, body, headers in _endpoints(setup, etag):
-            if ONLY and name not in ONLY | {"noop"}:
-                continue
+
+        def measure(name: str, method: str, path: str, body: str | None, headers: Any) -> Any:
             script = Path(tmp.name) / f"{name}.lua"
             script.write_text(_lua(method, body, headers))
             _wrk(f"{base}{path}", script, 2)  # warm every worker's caches first
@@ -402,8 +403,47 @@ def main() -> int:
             done = max(figures["requests"], 1)
             figures["app_cpu_ms"] = round((_cpu_seconds(workers) - app_cpu) / done * 1000, 3)
             figures["db_cpu_ms"] = round((_cpu_seconds(backends) - db_cpu) / done * 1000, 3)
-            figures["ratio"] = round(figures["rps"] / results["noop"]["rps"], 3) if results else 1.0
+            return figures
+
+        endpoints = _endpoints(setup, etag)
+        noop = endpoints[0]
+        noop_name, noop_label, noop_method, noop_path, _, _ = noop
+
+        def measure_noop() -> Any:
+            return measure(noop_name, noop_method, noop_path, None, {})
+
+        # The do-nothing view is measured again after every endpoint, and each endpoint's ratio
+        # is to the mean of the runs just before and after it: this machine's speed drifts by
+        # tens of percent over minutes, which a single noop run at the start would put into
+        # every ratio.
+        noop_runs = [measure_noop()]
+        for name, label, method, path, body, headers in endpoints[1:]:
+            if ONLY and name not in ONLY:
+                continue
+            figures = measure(name, method, path, body, headers)
+            noop_runs.append(measure_noop())
+            beside = (noop_runs[-2]["rps"] + noop_runs[-1]["rps"]) / 2
+            figures["ratio"] = round(figures["rps"] / beside, 3)
+            figures["noop_rps_beside"] = round(beside, 1)
             results[name] = {"endpoint": label.split(" ", 1)[1].strip(), **figures}
+        results = {
+            "noop": {
+                "endpoint": noop_label.split(" ", 1)[1].strip(),
+                **{
+                    key: round(sum(run[key] for run in noop_runs) / len(noop_runs), 3)
+                    for key in ("rps", "p50_ms", "p99_ms", "app_cpu_ms", "db_cpu_ms")
+                },
+                "errors": sum(run["errors"] for run in noop_runs),
+                "requests": sum(run["requests"] for run in noop_runs),
+                "ratio": 1.0,
+                "runs_rps": [run["rps"] for run in noop_runs],
+            },
+            **results,
+        }
+        for name, label, *_ in endpoints:
+            if name not in results:
+                continue
+            figures = results[name]
             target = TARGETS.get(name)
             verdict = (
                 ""
@@ -417,6 +457,10 @@ def main() -> int:
                 f"{verdict}",
                 flush=True,
             )
+        print(
+            "do-nothing view, each run (req/s): "
+            + ", ".join(f"{rps:.0f}" for rps in results["noop"]["runs_rps"])
+        )
         memory_warm = _worker_rss_mb(server.pid)  # every endpoint has run: code and caches warm
         print(f"queries per warm quote (in process, anonymous): {setup['queries_per_quote']}")
         print(f"engine per 12-session insured plan: {setup['engine_us']} µs")

@@ -14,6 +14,7 @@ Memory is bounded: this process keeps the entries of one token only, at most MAX
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 import zoneinfo
@@ -228,17 +229,34 @@ def clinic_zones(*, token: int) -> tuple[str, ...]:
     )
 
 
+# (token, the day string, from and until when it holds): recomputed at the next midnight in any
+# clinic's zone, when the catalog (its clinics' zones) changes, or if the clock went back.
+_days: tuple[int, str, dt.datetime, dt.datetime] | None = None
+
+
 def catalog_days(*, token: int) -> str:
     """Today's date in each active clinic's zone ("2026-11-27,2026-11-28"): what a cached list
     or quote also depends on, since prices and limits apply by the clinic's own date."""
+    global _days
     now = timezone.now()
+    known = _days
+    if known is not None and known[0] == token and known[2] <= now < known[3]:
+        return known[1]
     days = set()
+    turns = []
     for name in clinic_zones(token=token):
         try:
-            days.add(now.astimezone(zoneinfo.ZoneInfo(name)).date().isoformat())
+            local = now.astimezone(zoneinfo.ZoneInfo(name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            days.add(now.date().isoformat())
-    return ",".join(sorted(days))
+            local = now.astimezone(dt.UTC)
+        days.add(local.date().isoformat())
+        # The zone's next midnight (as a wall-clock time, so a DST change is no surprise).
+        turns.append(
+            dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), local.tzinfo)
+        )
+    text = ",".join(sorted(days))
+    _days = (token, text, now, min(turns, default=now + dt.timedelta(minutes=1)))
+    return text
 
 
 class ResponseCache:
@@ -292,5 +310,7 @@ responses = ResponseCache(budget=int(settings.ESTIMATOR_ANSWER_CACHE_MB * 1024 *
 
 def catalog_cache_clear() -> None:
     """Forget this process's entries (tests; the shared ones expire by token)."""
+    global _days
+    _days = None
     _local.clear()
     responses.clear()

@@ -7,6 +7,7 @@ version triggers, what moves them, and the cache's tiers in one process.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ from estimator.catalog_cache import (
     ResponseCache,
     _local,
     catalog_cache_clear,
+    catalog_days,
     catalog_token,
     clinic_catalog,
     versioned,
@@ -255,3 +257,23 @@ def test_this_process_keeps_at_most_max_local_catalog_entries() -> None:
     for n in range(MAX_LOCAL + 20):
         versioned(token=7, key=f"entry-{n}", build=lambda: "x")
     assert len(_local.entries) == MAX_LOCAL
+
+
+def test_the_clinics_day_turns_at_their_midnight_and_is_otherwise_remembered(starter_catalog):
+    import time_machine
+
+    token = catalog_token()
+    zones = sorted({c.time_zone for c in Clinic.objects.filter(active=True)})
+    zone = zoneinfo.ZoneInfo(zones[0])
+    before = dt.datetime(2026, 12, 1, 23, 59, 58, tzinfo=zone)
+    with time_machine.travel(before, tick=False) as traveller:
+        first = catalog_days(token=token)
+        assert before.date().isoformat() in first.split(",")
+        with CaptureQueriesContext(connection) as queries:
+            assert catalog_days(token=token) == first
+        assert len(queries) == 0
+        traveller.shift(dt.timedelta(seconds=3))  # past that clinic's midnight
+        assert "2026-12-02" in catalog_days(token=token).split(",")
+        # A clock set back (a test's, an NTP step) is not answered from what was remembered.
+        traveller.move_to(before - dt.timedelta(days=3))
+        assert "2026-11-28" in catalog_days(token=token).split(",")
