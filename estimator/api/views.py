@@ -89,7 +89,7 @@ class CatalogList(generics.ListAPIView):
         """The validated query parameters."""
         return dict(_filters_parsed(self.filters_class, self.request.META.get("QUERY_STRING", "")))
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response | HttpResponse:  # type: ignore[override]
         self.filters()  # a bad filter is a 400 before anything is looked up or cached
         token = catalog_token()
         # The page links (next, previous) carry the address as asked: it is part of the answer.
@@ -98,13 +98,23 @@ class CatalogList(generics.ListAPIView):
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
         if _not_modified(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        data = versioned(
-            token=token,
-            key=key,
-            build=lambda: super(CatalogList, self).list(request).data,
-            shared=False,
-        )
-        return Response(data, headers=headers)
+
+        def data() -> Any:
+            return versioned(
+                token=token,
+                key=key,
+                build=lambda: super(CatalogList, self).list(request).data,
+                shared=False,
+            )
+
+        if request.accepted_media_type != FastJSONRenderer.media_type:
+            return Response(data(), headers=headers)  # the browsable API, or JSON indented
+        # Plain JSON, the integrations' case: the rendered body is kept too, as quotes' are.
+        body = responses.recall(token, f"body:{key}")
+        if body is None:
+            body = FastJSONRenderer().render(data())
+            responses.remember(token, f"body:{key}", body)
+        return HttpResponse(body, content_type=FastJSONRenderer.media_type, headers=headers)
 
 
 _CATALOG_RESPONSES = {

@@ -179,3 +179,21 @@ def test_services_price_that_ended_yesterday_is_not_current(api, starter_catalog
     body = api.get("/api/v1/services?clinic=cascade").json()
     ims = next(s for s in body["results"] if s["code"] == "ims")
     assert {p["duration_minutes"]: p["price"]["amount"] for p in ims["prices"]}[45] == "130.00"
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_list_asked_again_is_the_same_body_and_indented_json_says_the_same(api, starter_catalog):
+    import json
+
+    first = api.get("/api/v1/services?clinic=cascade", HTTP_ACCEPT="application/json")
+    again = api.get("/api/v1/services?clinic=cascade", HTTP_ACCEPT="application/json")
+    indented = api.get("/api/v1/services?clinic=cascade", HTTP_ACCEPT="application/json; indent=2")
+    assert first.status_code == again.status_code == indented.status_code == 200
+    assert first["Content-Type"] == again["Content-Type"] == "application/json"
+    assert first["ETag"] == again["ETag"] == indented["ETag"]
+    assert "Accept" in first["Vary"]
+    # The kept body is the one rendered the first time; an indented answer is the same JSON.
+    assert again.content == first.content
+    assert b"\n  " in indented.content
+    assert json.loads(indented.content) == json.loads(first.content)
+    assert json.loads(first.content)["results"]
