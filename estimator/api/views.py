@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -97,7 +97,8 @@ class CatalogList(generics.ListAPIView):
         etag = '"' + hashlib.sha256(f"{token}:{key}".encode()).hexdigest()[:32] + '"'
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
         if _not_modified(request, etag):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+            # No body, so nothing for DRF to negotiate or render.
+            return HttpResponseNotModified(headers=headers)
 
         def data() -> Any:
             return versioned(
