@@ -7,7 +7,7 @@ however many workers hold leases, no more than the rate get through in a window.
 most 1/LEASE_SHARE of what the window has left (and at most settings.ESTIMATOR_RATE_LEASE_MAX
 hits), so near the limit leases are single hits and counting is exact; what a worker leased but
 did not spend before the window ended is lost, so a caller spread over several workers may be
-refused a few requests before the rate (README, "Rate limits").
+refused a few requests before the rate (README, "Client addresses and proxies").
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def rate_leases_clear() -> None:
 
 def _lease_size(limit: int, counted: int) -> int:
     """How many hits to count at once: a share of what is left, at least 1."""
-    most = int(getattr(settings, "ESTIMATOR_RATE_LEASE_MAX", 64))
+    most: int = settings.ESTIMATOR_RATE_LEASE_MAX
     return max(1, min(most, (limit - counted) // LEASE_SHARE))
 
 
