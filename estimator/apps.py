@@ -18,6 +18,7 @@ class EstimatorConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the deployment checks)
         from .catalog_triggers import catalog_triggers_after_migrate
+        from .history import history_descriptors_keep
         from .repricing import repricing_connect
         from .roles import roles_after_migrate
 
@@ -25,6 +26,7 @@ class EstimatorConfig(AppConfig):
         post_migrate.connect(roles_after_migrate, sender=self)
         post_migrate.connect(catalog_triggers_after_migrate, sender=self)
         repricing_connect()
+        history_descriptors_keep()
 
 
 class EstimatorAdminConfig(admin_apps.AdminConfig):
