@@ -127,9 +127,10 @@ def webhook_emit(
     clinic_id = clinic if isinstance(clinic, int) else clinic.pk
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(clinic_id=clinic_id, active=True).only(
-            "pk", "events"
-        )
+        # One clinic's endpoints: ordered by URL without the model's ordering's join to clinic.
+        for endpoint in WebhookEndpoint.objects.filter(clinic_id=clinic_id, active=True)
+        .order_by("url", "id")
+        .only("pk", "events")
         if event in endpoint.events
     ]
     if not endpoints:

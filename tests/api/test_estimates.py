@@ -233,17 +233,20 @@ def test_a_correction_of_a_gfe_is_owed_as_a_renewal(reader, starter_catalog, clo
     assert deadline["due"] == deadline["renew_by"] < correction.start_date.isoformat()
 
 
-def test_storing_an_estimate_makes_seven_statements_and_no_savepoint(writer, plan_request):
-    _create(writer, plan_request)  # last_used_at is written at most once a minute: warm it
+def test_storing_an_estimate_makes_six_statements_and_no_savepoint(writer, plan_request):
+    # last_used_at is written at most once a minute: warm it. The same plan is stored first,
+    # so this one is priced as kept (estimator.services._priced), session type ids included.
+    _create(writer, plan_request)
     with CaptureQueriesContext(connection) as queries:
         stored = writer.post("/api/v1/estimates", _estimate_body(plan_request), format="json")
     assert stored.status_code == 201
     reference = stored.json()["reference"]
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
-    # The key, the catalog token, the estimate and its history row, its session types (read
-    # and linked), the clinic's webhook endpoints. Not asked: whether the random reference is
-    # taken (the unique index says), whether the new estimate has a correction or a bill.
-    assert len(statements) == 7, statements
+    # The key, the catalog token, the estimate and its history row, its session types'
+    # links, the clinic's webhook endpoints. Not asked: whether the random reference is
+    # taken (the unique index says), whether the new estimate has a correction or a bill, the
+    # session types' ids (read when the plan was first priced at this catalog version).
+    assert len(statements) == 6, statements
     # The request's own transaction is the only one (in tests, a savepoint inside the test's):
     # the service and the webhook rows add none of their own.
     assert sum("SAVEPOINT" in q["sql"].upper() for q in queries.captured_queries) <= 2
