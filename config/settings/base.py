@@ -354,7 +354,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so an anonymous caller of a protected endpoint gets 401 with WWW-Authenticate.
         "estimator.api.auth.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, skipped when no session cookie is sent (estimator/api/auth.py).
+        "estimator.api.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["estimator.api.parsers.StrictJSONParser"],

@@ -102,6 +102,20 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return KEYWORD
 
 
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication, skipped when the request carries no session cookie.
+
+    Without the cookie Django's user is anonymous and DRF's answer is None all the same; not
+    asking spares every integration request (they send keys, not cookies) the lazy user's
+    evaluation. With the cookie, DRF's checks (an active user, CSRF on unsafe methods) apply.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        if settings.SESSION_COOKIE_NAME not in request._request.COOKIES:
+            return None
+        return super().authenticate(request)
+
+
 def request_key(request: Request) -> IntegrationKey | None:
     """The integration key the request was authenticated with, if any."""
     return request.auth if isinstance(request.auth, IntegrationKey) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
@@ -219,6 +220,13 @@ ESTIMATE_EXAMPLES = [
         },
     ),
 ]
+
+
+class CookieSessionScheme(SessionScheme):
+    """Documents the estimator's SessionAuthentication (DRF's, skipped without a session
+    cookie) as DRF's is documented: the cookieAuth scheme."""
+
+    target_class = "estimator.api.auth.SessionAuthentication"
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
