@@ -69,6 +69,28 @@ def _filters_parsed(
     return tuple(params.validated_data.items())
 
 
+@functools.lru_cache(maxsize=1024)
+def _absolute_address(scheme_host: str, path: str, query: str) -> str:
+    """request.build_absolute_uri() for a request at this scheme and host, path and query: a
+    pure function of the three, so the last thousand are remembered (Django escapes the path
+    and query afresh for each call, ≈ 40 µs of a catalog read here)."""
+    request = HttpRequest()
+    request.path = path
+    request.META["QUERY_STRING"] = query
+    request.__dict__["_current_scheme_host"] = scheme_host  # the cached property, as computed
+    return request.build_absolute_uri()
+
+
+def _address_of(request: Request) -> str:
+    """The request's absolute address (its host checked against ALLOWED_HOSTS as Django does)."""
+    django_request = request._request
+    return _absolute_address(
+        django_request._current_scheme_host,  # type: ignore[attr-defined]
+        django_request.path,
+        django_request.META.get("QUERY_STRING", ""),
+    )
+
+
 # Reads need no request transaction: each is one consistent query or a cached catalog, and
 # skipping it saves a round trip (and, on SQLite, the write lock a transaction takes).
 reads_only = method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -89,16 +111,35 @@ class CatalogList(generics.ListAPIView):
         """The validated query parameters."""
         return dict(_filters_parsed(self.filters_class, self.request.META.get("QUERY_STRING", "")))
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if "HTTP_IF_NONE_MATCH" not in request.META:
+            super().initial(request, *args, **kwargs)
+            return
+        # A conditional GET is usually answered 304, which has no body to negotiate: the key,
+        # permission and limit checks run now, as DRF runs them; the renderer is chosen in
+        # list() only when a body is due (an unacceptable Accept is then a 406 as before).
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        self.perform_authentication(request)
+        self.check_permissions(request)
+        self.check_throttles(request)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response | HttpResponse:  # type: ignore[override]
         self.filters()  # a bad filter is a 400 before anything is looked up or cached
         token = catalog_token()
         # The page links (next, previous) carry the address as asked: it is part of the answer.
-        key = f"list:{request.build_absolute_uri()}@{catalog_days(token=token)}"
+        key = f"list:{_address_of(request)}@{catalog_days(token=token)}"
         etag = '"' + hashlib.sha256(f"{token}:{key}".encode()).hexdigest()[:32] + '"'
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={CATALOG_MAX_AGE}"}
         if _not_modified(request, etag):
             # No body, so nothing for DRF to negotiate or render.
             return HttpResponseNotModified(headers=headers)
+        if getattr(request, "accepted_renderer", None) is None:  # deferred by initial()
+            request.accepted_renderer, request.accepted_media_type = (
+                self.perform_content_negotiation(request)
+            )
 
         def data() -> Any:
             return versioned(

@@ -6,10 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from djmoney.money import Money
 
+from estimator.api.ratelimit import rate_leases_clear
 from estimator.models import Clinic, ServicePrice, ServiceType
 from tests.factories import PayerFactory
 
@@ -128,6 +131,28 @@ def test_catalog_etag_gives_304_when_unchanged(api, starter_catalog):
     assert again["ETag"] == etag
 
 
+def test_a_conditional_get_is_still_checked_and_negotiated_as_any_other(api, starter_catalog):
+    etag = api.get("/api/v1/services")["ETag"]
+    # A stale tag: the body, in the format asked for (the renderer is chosen only now).
+    stale = api.get("/api/v1/services", HTTP_IF_NONE_MATCH='"stale"', HTTP_ACCEPT="text/html")
+    assert stale.status_code == 200 and stale["Content-Type"].startswith("text/html")
+    plain = api.get("/api/v1/services", HTTP_IF_NONE_MATCH='"stale"')
+    assert plain.status_code == 200 and plain.json()["results"]
+    refused = api.get("/api/v1/services", HTTP_IF_NONE_MATCH='"stale"', HTTP_ACCEPT="image/png")
+    assert refused.status_code == 406
+    # The key, and the limit, are checked before any 304.
+    bad_key = api.get(
+        "/api/v1/services", HTTP_IF_NONE_MATCH=etag, HTTP_AUTHORIZATION="Api-Key nope.nope"
+    )
+    assert bad_key.status_code == 401
+    cache.clear()  # the counts so far
+    rate_leases_clear()
+    with override_settings(ESTIMATOR_RATE_ANON="1/min"):
+        assert api.get("/api/v1/services", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        limited = api.get("/api/v1/services", HTTP_IF_NONE_MATCH=etag)
+    assert limited.status_code == 429 and limited["Content-Type"] == "application/problem+json"
+
+
 def test_catalog_etag_changes_when_a_price_changes(api, starter_catalog):
     etag = api.get("/api/v1/services")["ETag"]
     ServicePrice.objects.filter(service__code="ims", duration_minutes=30).update(
@@ -197,3 +222,30 @@ def test_a_list_asked_again_is_the_same_body_and_indented_json_says_the_same(api
     assert b"\n  " in indented.content
     assert json.loads(indented.content) == json.loads(first.content)
     assert json.loads(first.content)["results"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "secure"),
+    [
+        ("/api/v1/services", "clinic=cascade", False),
+        ("/api/v1/services", "", True),
+        ("/api/v1/plans", "clinic=cascade&payer=medicare&page=2", False),
+        ("/api/v1/services", "clinic=caf%C3%A9&x=a b", False),
+        ("/api/v1/se rvices/é", "q=ü", False),
+        ("//api/v1/clinics", "a=1", False),
+        ("/api/v1/./clinics/../clinics", "", False),
+    ],
+)
+def test_a_lists_remembered_address_is_the_one_django_builds(
+    path: str, query: str, secure: bool
+) -> None:
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from estimator.api.views import _address_of
+
+    django_request = RequestFactory().get(path, secure=secure, QUERY_STRING=query)
+    django_request.META["QUERY_STRING"] = query
+    expected = django_request.build_absolute_uri()
+    assert _address_of(Request(django_request)) == expected
+    assert _address_of(Request(django_request)) == expected  # and again, remembered
