@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from djmoney.money import Money
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -154,3 +155,24 @@ class MoneyOutField(serializers.Field):
 def money_out(value: Money) -> dict[str, str]:
     """Money as JSON: the amount rounded to cents as a string, with its currency."""
     return {"amount": f"{value.amount:.2f}", "currency": str(value.currency)}
+
+
+# Dates and times as DRF's DateField and DateTimeField write them under this project's settings
+# (REST_FRAMEWORK sets no DATE_FORMAT or DATETIME_FORMAT: ISO 8601), for the responses built
+# without a serializer (estimator/api/output.py); its tests hold the two equal.
+
+
+def date_out(value: dt.date | None) -> str | None:
+    """A date as DRF's DateField writes it: YYYY-MM-DD, or None."""
+    return value.isoformat() if value else None
+
+
+def datetime_out(value: dt.datetime | None) -> str | None:
+    """A date and time as DRF's DateTimeField writes it: in the current time zone, ISO 8601,
+    with Z for UTC; or None."""
+    if not value:
+        return None
+    zone = timezone.get_current_timezone()
+    local = value.astimezone(zone) if timezone.is_aware(value) else timezone.make_aware(value, zone)
+    text = local.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

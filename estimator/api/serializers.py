@@ -477,6 +477,9 @@ class StoredEstimateField(serializers.Field):
         return value
 
 
+# EstimateListOut and EstimateOut document the responses; the views write them with
+# estimator/api/output.py, field for field (tests/api/test_estimate_output.py holds the two
+# equal): a field added or changed here is added or changed there.
 class EstimateListOut(serializers.Serializer):
     """A stored estimate in a list: references and totals, without the line-by-line detail."""
 

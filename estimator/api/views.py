@@ -46,6 +46,7 @@ from .idempotency import (
     request_hash,
 )
 from .notices import notice_out
+from .output import estimate_list_out, estimate_out
 from .renderers import FastJSONRenderer
 from .throttling import KeyThrottle, QuoteAnonThrottle
 
@@ -401,7 +402,9 @@ class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        assert page is not None  # Pagination has a default limit: every list is paged
+        # EstimateListOut's shape, written directly (estimator/api/output.py).
+        return self.get_paginated_response([estimate_list_out(estimate) for estimate in page])
 
     @extend_schema(
         summary="Price a plan and store it as an estimate",
@@ -440,7 +443,8 @@ class EstimateListCreate(MethodsFirst, PatientDetails, generics.GenericAPIView):
             by=request.user,
             api_key=request_key(request),
         )
-        body = dict(serializers.EstimateOut(estimate, context={"just_stored": True}).data)
+        # EstimateOut's shape, written directly (estimator/api/output.py).
+        body = estimate_out(estimate, just_stored=True)
         if record is not None:
             idempotency_finish(
                 record=record, status=status.HTTP_201_CREATED, body=body, estimate=estimate
@@ -468,7 +472,7 @@ class EstimateDetail(MethodsFirst, PatientDetails, APIView):
     def get(self, request: Request, reference: str) -> Response:
         queryset = selectors.estimates_visible(key=request_key(request))
         estimate = get_object_or_404(queryset, reference=reference.upper())
-        return Response(serializers.EstimateOut(estimate).data)
+        return Response(estimate_out(estimate))  # EstimateOut's shape (estimator/api/output.py)
 
 
 class EstimateEmails(MethodsFirst, PatientDetails, APIView):
