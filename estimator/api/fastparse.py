@@ -76,6 +76,17 @@ class _Refer(Exception):
     """Not for the fast path: let QuoteRequest parse it (and explain what is wrong)."""
 
 
+# What sends a body to DRF. msgspec raises UnicodeDecodeError, not DecodeError, for bytes that
+# are not UTF-8 inside a string; DRF's parser answers those with a 400 like any bad JSON.
+_NOT_FAST = (
+    msgspec.DecodeError,
+    msgspec.ValidationError,
+    UnicodeDecodeError,
+    _Refer,
+    RecursionError,
+)
+
+
 def _money(value: _Money) -> dict[str, Any]:
     try:
         amount = Decimal(value.amount)
@@ -135,6 +146,6 @@ def quote_fields(body: bytes) -> dict[str, Any] | None:
         }
         if quote.coverage is not UNSET:
             data["coverage"] = _coverage(quote.coverage)
-    except (msgspec.DecodeError, msgspec.ValidationError, _Refer, RecursionError):
+    except _NOT_FAST:
         return None
     return data
