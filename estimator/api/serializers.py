@@ -261,18 +261,23 @@ class EstimateRequest(QuoteRequest):
 
     def patient_details(self) -> PatientDetails:
         """The validated patient and reference fields."""
-        data = self.validated_data
-        patient = data.get("patient") or {}
-        return PatientDetails(
-            name=patient.get("name", ""),
-            date_of_birth=patient.get("date_of_birth"),
-            email=patient.get("email", ""),
-            phone=patient.get("phone", ""),
-            language=patient.get("language", ""),
-            external_reference=data["external_reference"],
-            diagnosis_codes=tuple(data["diagnosis_codes"]),
-            notes=data["notes"],
-        )
+        return patient_details_from(self.validated_data)
+
+
+def patient_details_from(data: dict[str, Any]) -> PatientDetails:
+    """The patient and reference fields of EstimateRequest's validated data, or of the same
+    fields from the fast parser (estimator/api/fastparse.py: estimate_fields)."""
+    patient = data.get("patient") or {}
+    return PatientDetails(
+        name=patient.get("name", ""),
+        date_of_birth=patient.get("date_of_birth"),
+        email=patient.get("email", ""),
+        phone=patient.get("phone", ""),
+        language=patient.get("language", ""),
+        external_reference=data["external_reference"],
+        diagnosis_codes=tuple(data["diagnosis_codes"]),
+        notes=data["notes"],
+    )
 
 
 # ---- the engine's estimate (documented shape of Estimate.to_dict()) --------------------------

@@ -255,3 +255,129 @@ def test_storing_an_estimate_makes_six_statements_and_no_savepoint(writer, plan_
     assert body["superseded_by"] is None and stored.json()["superseded_by"] is None
     assert body["billing"] == stored.json()["billing"]
     assert body["billing"]["status"] == "not_billed"
+
+
+# ---- the fast parser (estimator/api/fastparse.py) and DRF store the same estimate ------------
+
+
+def _canonical_body(plan_request, **extra):
+    """A body the fast parser vouches for: every value as the serializer would keep it."""
+    body = _estimate_body(plan_request, diagnosis_codes=["M54.50", "M79.1"], **extra)
+    body["patient"]["language"] = "fr"
+    return body
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """What the fast parser made of each POST /estimates body; `parsed.off()` sends every body
+    to EstimateRequest instead, as a body the fast parser refers would be."""
+    from estimator.api import views
+
+    class Spy(list):
+        def off(self):
+            monkeypatch.setattr(views, "estimate_fields", lambda raw: None)
+
+    spy = Spy()
+    fast = views.estimate_fields
+    monkeypatch.setattr(views, "estimate_fields", lambda raw: spy.append(fast(raw)) or spy[-1])
+    return spy
+
+
+def _record(reference):
+    """The stored estimate's fields that do not name the row or its moment."""
+    estimate = Estimate.objects.get(reference=reference)
+    fields = {
+        f.attname: getattr(estimate, f.attname)
+        for f in Estimate._meta.concrete_fields
+        if f.name not in {"id", "reference", "created_at", "updated_at"}
+    }
+    fields["services"] = sorted(estimate.services.values_list("code", flat=True))
+    return fields
+
+
+def _answer(response):
+    body = response.json()
+    return {k: v for k, v in body.items() if k not in {"reference", "created_at"}}
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_fast_parsed_estimate_is_stored_as_the_drf_parsed_one(writer, plan_request, parsed):
+    plan_request["coverage"] = {
+        "mode": "insured",
+        "plan": plan_id("Preferred PPO"),
+        "standing": {"deductible_met": {"amount": "100.00", "currency": "USD"}, "visits_used": 2},
+    }
+    body = _canonical_body(plan_request)
+    fast = writer.post("/api/v1/estimates", body, format="json")
+    assert fast.status_code == 201, fast.json()
+    assert parsed and parsed[-1] is not None  # it took the fast path
+    parsed.off()
+    drf = writer.post("/api/v1/estimates", body, format="json")
+    assert drf.status_code == 201, drf.json()
+    assert _record(fast.json()["reference"]) == _record(drf.json()["reference"])
+    assert _answer(fast) == _answer(drf)
+    stored = Estimate.objects.get(reference=fast.json()["reference"])
+    assert (stored.language, stored.diagnosis_codes) == ("fr", ["M54.50", "M79.1"])
+    assert stored.patient_date_of_birth == dt.date(1984, 3, 9)
+
+
+@pytest.mark.usefixtures("clock")
+def test_an_estimate_without_patient_details_takes_the_fast_path_too(writer, plan_request, parsed):
+    fast = writer.post("/api/v1/estimates", plan_request, format="json")
+    assert fast.status_code == 201 and parsed[-1] is not None
+    parsed.off()
+    drf = writer.post("/api/v1/estimates", plan_request, format="json")
+    assert _record(fast.json()["reference"]) == _record(drf.json()["reference"])
+
+
+@pytest.mark.usefixtures("clock")
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"clinic": "nowhere"},
+        {"coverage": {"mode": "insured", "plan": 999_999}},
+        {
+            "coverage": {
+                "mode": "insured",
+                "standing": {"deductible_met": {"amount": "10.00", "currency": "CAD"}},
+            }
+        },
+    ],
+)
+def test_the_catalogs_refusals_read_the_same_on_both_paths(writer, plan_request, parsed, change):
+    body = _canonical_body(plan_request, **change)
+    fast = writer.post("/api/v1/estimates", body, format="json")
+    assert parsed[-1] is not None
+    parsed.off()
+    drf = writer.post("/api/v1/estimates", body, format="json")
+    assert fast.status_code == drf.status_code == 400
+    assert fast.json() == drf.json()
+    assert not Estimate.objects.exists()
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_body_the_fast_parser_refers_gets_drfs_field_errors(writer, plan_request, parsed):
+    body = _canonical_body(plan_request)
+    body["patient"]["email"] = "not an address"
+    response = writer.post("/api/v1/estimates", body, format="json")
+    assert parsed[-1] is None
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "patient.email"
+
+
+@pytest.mark.usefixtures("clock")
+def test_an_idempotent_retry_replays_whichever_path_parsed_the_first(writer, plan_request, parsed):
+    body = _canonical_body(plan_request)
+    first = writer.post("/api/v1/estimates", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201 and parsed[-1] is not None
+    parsed.off()
+    again = writer.post("/api/v1/estimates", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (again.status_code, again.json()) == (201, first.json())
+    changed = _canonical_body(plan_request, notes="Booked online.")
+    assert (
+        writer.post(
+            "/api/v1/estimates", changed, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+        ).status_code
+        == 422
+    )
+    assert Estimate.objects.count() == 1
