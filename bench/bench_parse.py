@@ -28,22 +28,13 @@ import django
 django.setup()
 
 from estimator.api.fastparse import estimate_fields  # noqa: E402
+from estimator.api.schema import QUOTE_EXAMPLE  # noqa: E402
 from estimator.api.serializers import EstimateRequest  # noqa: E402
 
+# The API's documented quote example, with who the estimate is for.
 BODY = json.dumps(
     {
-        "clinic": "cascade",
-        "items": [
-            {
-                "service": "dry-needling-1-2",
-                "duration_minutes": 30,
-                "add_ons": ["estim-unattended"],
-                "sessions": 6,
-            }
-        ],
-        "sessions_per_week": 1,
-        "start_date": "2026-12-01",
-        "coverage": {"mode": "self_pay"},
+        **QUOTE_EXAMPLE,
         "patient": {
             "name": "Alex Rivera",
             "email": "alex@example.com",

@@ -69,8 +69,7 @@ class Priced:
     """What a stored estimate keeps of a priced plan: its totals, dates and documents.
 
     A pure function of the catalog version, the clinic's date and the plan request (as a quote
-    is), so the same plan stored again at the same version is not priced again: see
-    _priced_recall.
+    is), so the same plan stored again at the same version is not priced again: see _priced.
     """
 
     currency: str
@@ -133,36 +132,19 @@ def _priced_key(q: QuoteInput) -> tuple[int, str] | None:
 
 
 def _priced_encode(priced: Priced) -> bytes:
-    return orjson.dumps(
-        {
-            **{name: str(getattr(priced, name)) for name in _PRICED_AMOUNTS},
-            "currency": priced.currency,
-            "plan_id": priced.plan_id,
-            "start_date": priced.start_date.isoformat(),
-            "end_date": priced.end_date.isoformat(),
-            "sessions": priced.sessions,
-            "service_ids": priced.service_ids,
-            "request_data": priced.request_data,
-            "snapshot_data": priced.snapshot_data,
-            "result_data": priced.result_data,
-        }
-    )
+    # orjson writes a dataclass as its fields and dates as ISO text; the amounts as text.
+    return orjson.dumps(priced, default=str)
 
 
 def _priced_decode(body: bytes) -> Priced:
     data = orjson.loads(body)
-    return Priced(
-        **{name: Decimal(data[name]) for name in _PRICED_AMOUNTS},
-        currency=data["currency"],
-        plan_id=data["plan_id"],
-        start_date=dt.date.fromisoformat(data["start_date"]),
-        end_date=dt.date.fromisoformat(data["end_date"]),
-        sessions=data["sessions"],
-        service_ids=None if data["service_ids"] is None else tuple(data["service_ids"]),
-        request_data=data["request_data"],
-        snapshot_data=data["snapshot_data"],
-        result_data=data["result_data"],
-    )
+    for name in _PRICED_AMOUNTS:
+        data[name] = Decimal(data[name])
+    for name in ("start_date", "end_date"):
+        data[name] = dt.date.fromisoformat(data[name])
+    if data["service_ids"] is not None:
+        data["service_ids"] = tuple(data["service_ids"])
+    return Priced(**data)
 
 
 _PRICED_AMOUNTS = ("charge", "patient_pays", "patient_pays_best", "plan_pays")
