@@ -1,6 +1,11 @@
 """Times the pricing engine alone: a 12-session insured plan against a self-pay baseline.
 
 Run: .venv/bin/python bench/bench_engine.py
+
+Machines differ (the same commit measured 0.8 ms per plan on one machine and 3.9 ms on
+another), so the engine is also given in units of a fixed pure-Python workload timed in the
+same run (REFERENCE: Decimal sums rounded to cents, dicts and tuples, as the engine's work is):
+that multiple compares across machines and sessions where microseconds do not.
 """
 
 from __future__ import annotations
@@ -40,6 +45,22 @@ from estimator.pricing import (
 )
 
 TARGET_US = 1000.0
+REFERENCE_LINES = 200
+CENT = D("0.01")
+
+
+def reference() -> D:
+    """A fixed workload shaped like the engine's (not the engine): REFERENCE_LINES lines of
+    price x share, each rounded to the cent, kept in dicts and summed. Never change it: its
+    only use is as a unit that stays the same across commits."""
+    lines: dict[tuple[int, str], D] = {}
+    for n in range(REFERENCE_LINES):
+        price = D(90 + n % 7) + D(n % 100) / 100
+        share = D(20 + n % 3 * 5) / 100
+        patient = (price * share).quantize(CENT)
+        lines[(n, "patient")] = patient
+        lines[(n, "plan")] = price - patient
+    return sum(lines.values(), D(0))
 
 
 def _prices(amount: str) -> tuple[PricePeriod, ...]:
@@ -103,11 +124,13 @@ TERMS = PlanTerms(
 INSURED = Insured(TERMS, Standing(deductible_met=D("1200.00"), oop_met=D("1500.00")))
 
 
-def _time(label: str, run: Callable[[], object], number: int, repeat: int) -> float:
+def _time(
+    label: str, run: Callable[[], object], number: int, repeat: int, unit: str = "plan"
+) -> float:
     runs = timeit.repeat(run, number=number, repeat=repeat)
     per_plan = [t / number * 1e6 for t in runs]
     median, best = statistics.median(per_plan), min(per_plan)
-    print(f"{label:<28} median {median:8.1f} µs/plan   best {best:8.1f} µs/plan")
+    print(f"{label:<28} median {median:8.1f} µs/{unit}   best {best:8.1f} µs/{unit}")
     return median
 
 
@@ -131,6 +154,11 @@ def main() -> None:
         "self-pay (packages)", lambda: estimate_plan(REQUEST, CATALOG, SelfPay()), number, repeat
     )
     print(f"insured / self-pay ratio: {insured_us / self_pay_us:.2f}")
+    reference_us = _time("reference workload", reference, number, repeat, unit="run")
+    print(
+        f"insured plan = {insured_us / reference_us:.2f} x the reference workload "
+        "(compare this multiple across machines)"
+    )
     verdict = "within" if insured_us < TARGET_US else "OVER"
     print(f"target {TARGET_US:.0f} µs per insured plan: {verdict}")
 

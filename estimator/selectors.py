@@ -282,13 +282,13 @@ def _notice(
     clinic: Clinic,
     coverage_mode: str,
     plan: InsurancePlan | None,
-    result: dict[str, Any],
+    named_services: tuple[tuple[str, ...], tuple[str, ...]],
     first_visit: dt.date,
     today: dt.date,
     renewal: bool = False,
     names: Mapping[str, str] | None = None,
 ) -> Notice:
-    uncovered, abn = priced_services(result)
+    uncovered, abn = named_services
     if names:
         # The engine's lines name services in English; the notice says them as the reader does.
         uncovered = tuple(name_in_language(name, names) for name in uncovered)
@@ -314,7 +314,7 @@ def notice_for_quote(
         clinic=quote.input.clinic,
         coverage_mode=quote.input.coverage_mode,
         plan=quote.plan,
-        result=result if result is not None else quote.result_data(),
+        named_services=priced_services(result if result is not None else quote.result_data()),
         first_visit=quote.estimate.schedule[0],
         today=quote.input.clinic.today(),
         names=names,
@@ -329,7 +329,9 @@ def notice_for_estimate(*, estimate: Estimate) -> Notice:
         clinic=estimate.clinic,
         coverage_mode=estimate.coverage_mode,
         plan=estimate.plan,
-        result=estimate.result_data,
+        named_services=estimate.named_services
+        if estimate.named_services is not None
+        else priced_services(estimate.result_data),
         first_visit=estimate.start_date,
         today=timezone.localtime(made, zone).date() if made else estimate.clinic.today(),
         # A correction replaces a GFE already given: the renewal deadline applies.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,8 @@ from .models import (
     ServiceType,
     WebhookEvent,
 )
-from .notices import Notice, NoticeKind, gfe_deadline
+from .models.base import EncodedDocument
+from .notices import Notice, NoticeKind, gfe_deadline, priced_services
 from .quotes import Quote, QuoteInput, jsonable, quote_build
 from .selectors import notice_for_quote
 from .webhooks import webhook_emit_estimate, webhook_emit_gfe_request
@@ -83,9 +84,16 @@ class Priced:
     sessions: int
     # The session types' ids, for the estimate's services relation (None: not read).
     service_ids: tuple[int, ...] | None
-    request_data: dict[str, Any]
-    snapshot_data: dict[str, Any]
-    result_data: dict[str, Any]
+    # The result's services not covered and needing an ABN (notices.priced_services), which
+    # the stored estimate's notice is decided from: read off the result once, when priced.
+    named_services: tuple[tuple[str, ...], tuple[str, ...]]
+    # Documents, as dicts when just priced; as kept, still encoded (EncodedDocument).
+    request_data: dict[str, Any] | EncodedDocument
+    snapshot_data: dict[str, Any] | EncodedDocument
+    result_data: dict[str, Any] | EncodedDocument
+
+
+_DOCUMENTS = ("request_data", "snapshot_data", "result_data")
 
 
 def _service_ids(q: QuoteInput) -> tuple[int, ...]:
@@ -96,6 +104,7 @@ def _service_ids(q: QuoteInput) -> tuple[int, ...]:
 def _priced_from(quote: Quote, *, with_services: bool = False) -> Priced:
     primary = quote.estimate.primary.totals
     best = quote.estimate.best.totals if quote.estimate.best else primary
+    result = quote.result_data()
     return Priced(
         currency=quote.estimate.currency,
         charge=primary.charge,
@@ -107,9 +116,10 @@ def _priced_from(quote: Quote, *, with_services: bool = False) -> Priced:
         end_date=quote.estimate.schedule[-1],
         sessions=len(quote.estimate.schedule),
         service_ids=_service_ids(quote.input) if with_services else None,
+        named_services=priced_services(result),
         request_data=quote.request_data(),
         snapshot_data=quote.snapshot_data(),
-        result_data=quote.result_data(),
+        result_data=result,
     )
 
 
@@ -131,19 +141,36 @@ def _priced_key(q: QuoteInput) -> tuple[int, str] | None:
     return token, f"priced:{catalog_days(token=token)}:{digest}"
 
 
-def _priced_encode(priced: Priced) -> bytes:
+def _priced_encode(priced: Priced) -> bytes | None:
+    """A priced plan as one bytes value: the length of a head (its totals, dates and ids, and
+    each document's size, as JSON), the head, then the documents as orjson writes them, so
+    that a kept plan's documents are sliced out, not decoded (None: a document orjson does not
+    take, which is then not kept)."""
+    try:
+        documents = [orjson.dumps(getattr(priced, name)) for name in _DOCUMENTS]
+    except TypeError:
+        return None
+    bare = replace(priced, request_data={}, snapshot_data={}, result_data={})
     # orjson writes a dataclass as its fields and dates as ISO text; the amounts as text.
-    return orjson.dumps(priced, default=str)
+    head = orjson.dumps([bare, [len(document) for document in documents]], default=str)
+    return b"".join([len(head).to_bytes(4, "big"), head, *documents])
 
 
 def _priced_decode(body: bytes) -> Priced:
-    data = orjson.loads(body)
+    size = int.from_bytes(body[:4], "big")
+    data, sizes = orjson.loads(body[4 : 4 + size])
     for name in _PRICED_AMOUNTS:
         data[name] = Decimal(data[name])
     for name in ("start_date", "end_date"):
         data[name] = dt.date.fromisoformat(data[name])
     if data["service_ids"] is not None:
         data["service_ids"] = tuple(data["service_ids"])
+    uncovered, abn = data["named_services"]
+    data["named_services"] = (tuple(uncovered), tuple(abn))
+    at = 4 + size
+    for name, length in zip(_DOCUMENTS, sizes, strict=True):
+        data[name] = EncodedDocument(body[at : at + length])
+        at += length
     return Priced(**data)
 
 
@@ -155,15 +182,18 @@ def _priced(q: QuoteInput) -> Priced:
 
     Kept encoded (each estimate gets documents of its own, never one shared and mutable) in
     this process's answer cache, which forgets everything when the catalog's token moves
-    (catalog_cache.ResponseCache); decoding is ≈ 0.3 ms where pricing and describing the plan
-    cost ≈ 5 ms. A plan the engine refuses is priced (and refused) every time.
+    (catalog_cache.ResponseCache). The documents come back still encoded (EncodedDocument):
+    the INSERT and the answer write their bytes as they are, and a reader of the estimate's
+    field decodes its own copy. A plan the engine refuses is priced (and refused) every time.
     """
     kept = _priced_key(q)
     if kept is not None and (body := responses.recall(*kept)) is not None:
         return _priced_decode(body)
     priced = _priced_from(quote_build(quote=q), with_services=True)
-    if kept is not None:
-        responses.remember(*kept, _priced_encode(priced))
+    if kept is not None and (body := _priced_encode(priced)) is not None:
+        responses.remember(*kept, body)
+        # Stored as the kept bytes: not encoded a second time for the INSERT and the answer.
+        return _priced_decode(body)
     return priced
 
 
@@ -218,7 +248,7 @@ def _estimate_from(
         "patient_total_best": Money(priced.patient_pays_best, currency),
         "plan_total": Money(priced.plan_pays, currency),
     }
-    return Estimate(
+    estimate = Estimate(
         **amounts,
         clinic=q.clinic,
         source=source,
@@ -235,6 +265,8 @@ def _estimate_from(
         api_key=api_key,
         supersedes=supersedes,
     )
+    estimate.named_services = priced.named_services
+    return estimate
 
 
 def estimate_create(

@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 from rest_framework.exceptions import ValidationError
 
 from estimator.models import Estimate, IdempotencyRecord
+from estimator.models.base import EncodedDocument
 
 from .errors import IdempotencyInProgress, IdempotencyMismatch
+from .renderers import json_bytes
 
 HEADER = "Idempotency-Key"
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -77,6 +79,7 @@ def idempotency_finish(
 ) -> None:
     """Keep the response so a retry gets it back unchanged."""
     record.response_status = status
-    record.response_body = body
+    # Kept as the bytes the answer is written as: documents still encoded stay so.
+    record.response_body = EncodedDocument(json_bytes(body))
     record.estimate = estimate
     record.save(update_fields=["response_status", "response_body", "estimate"])

@@ -14,7 +14,10 @@ How each kind of field is written, as DRF writes it:
   language), what ChoiceField answers (the matching choice's key, else the value) is str(value).
 - DateField and DateTimeField: fields.date_out and fields.datetime_out (ISO 8601, in the current
   time zone); MoneyOutField: fields.money_out.
-- JSONField and StoredEstimateField: the stored document itself, not a copy.
+- JSONField and StoredEstimateField: the stored document itself, not a copy; a document still
+  encoded (models.base.EncodedDocument, an estimate stored from a kept plan) as that
+  EncodedDocument, whose bytes FastJSONRenderer writes as they are (an orjson fragment) and
+  DRF's encoder (indented JSON, the browsable API) decodes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from estimator.models import Estimate
+from estimator.models.base import document_out
 from estimator.selectors import notice_for_estimate
 
 from .fields import date_out, datetime_out, money_out
@@ -84,8 +88,9 @@ def estimate_out(estimate: Estimate, *, just_stored: bool = False) -> dict[str, 
             if codes is None
             else [None if code is None else str(code) for code in codes],
             "notes": str(estimate.notes),
-            "request": estimate.request_data,
-            "estimate": estimate.result_data,
+            # Still-encoded documents (a kept plan just stored) go out as they are.
+            "request": document_out(estimate, "request_data"),
+            "estimate": document_out(estimate, "result_data"),
             "notice": notice_out(notice_for_estimate(estimate=estimate)),
             "billing": billing_out(estimate, just_stored=just_stored),
         }

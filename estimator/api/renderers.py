@@ -16,11 +16,16 @@ from typing import Any
 import orjson
 from django.utils.functional import Promise
 from rest_framework.renderers import JSONRenderer
+from rest_framework.utils import encoders
+
+from estimator.models.base import EncodedDocument
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 def _default(value: Any) -> Any:
+    if isinstance(value, EncodedDocument):
+        return value.fragment()
     if isinstance(value, dt.datetime):
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -37,8 +42,24 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+def json_bytes(data: Any) -> bytes:
+    """data as FastJSONRenderer writes it (compact UTF-8), for keeping an answer as sent."""
+    return orjson.dumps(data, default=_default, option=_OPTIONS)
+
+
+class DocumentEncoder(encoders.JSONEncoder):
+    """DRF's JSON encoder, which also writes a still-encoded document (decoded first)."""
+
+    def default(self, obj: Any) -> Any:
+        if isinstance(obj, EncodedDocument):
+            return obj.decode()
+        return super().default(obj)
+
+
 class FastJSONRenderer(JSONRenderer):
     """application/json by orjson; asked for indentation (Accept: ...; indent=2), DRF's own."""
+
+    encoder_class = DocumentEncoder
 
     def render(
         self,
@@ -50,7 +71,7 @@ class FastJSONRenderer(JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        body = orjson.dumps(data, default=_default, option=_OPTIONS)
+        body = json_bytes(data)
         # As DRF does: these two are valid JSON but end a line in JavaScript.
         if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
             body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")

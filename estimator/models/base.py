@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
 
@@ -26,10 +27,69 @@ def _document_text(value: Any) -> str:
         return json.dumps(value)
 
 
+class EncodedDocument:
+    """A JSON document as the UTF-8 bytes orjson wrote for it, not yet decoded.
+
+    A priced plan kept for storing again (services._priced) holds its documents this way: a
+    DocumentField given one writes these bytes to the database as they are, an answer embeds
+    them as they are (fragment), and the document is decoded only when code reads the field.
+    A stored estimate's 60 KB result was decoded from the kept plan, encoded again for the
+    INSERT and a third time for the answer; now it is copied twice.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+    def decode(self) -> Any:
+        return orjson.loads(self.text)
+
+    def fragment(self) -> orjson.Fragment:
+        """The document for orjson to write into a larger one as is."""
+        return orjson.Fragment(self.text)
+
+    def __repr__(self) -> str:
+        return f"<EncodedDocument: {len(self.text)} bytes>"
+
+
+class DocumentAttribute(DeferredAttribute):
+    """A DocumentField's attribute: a value set as an EncodedDocument is decoded on first read
+    (and kept decoded), so every reader of the field sees the document, never the bytes."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, EncodedDocument):
+            value = instance.__dict__[self.field.attname] = value.decode()
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+def document_raw(instance: Any, attname: str) -> Any:
+    """A DocumentField's value as set, without decoding an EncodedDocument (None if unset)."""
+    return instance.__dict__.get(attname)
+
+
+def document_out(instance: Any, attname: str) -> Any:
+    """A DocumentField's value for an answer: an EncodedDocument as it is (the API's JSON
+    writers write its bytes as they are, or decode it: api.renderers), anything else as read."""
+    raw = document_raw(instance, attname)
+    if isinstance(raw, EncodedDocument):
+        return raw
+    return getattr(instance, attname)
+
+
 class DocumentField(models.JSONField):
     """A JSON document written once and read whole (an estimate's request, catalog snapshot and
-    result): a JSONField whose value is encoded by orjson on PostgreSQL. The stored jsonb is the
-    same; only the text handed to the database is made faster."""
+    result): a JSONField whose value is encoded by orjson on PostgreSQL, and which also takes
+    an EncodedDocument (bytes orjson wrote before) and stores those bytes without decoding
+    them. The stored jsonb is the same; only the text handed to the database is made faster."""
+
+    descriptor_class = DocumentAttribute
 
     def deconstruct(self) -> Any:
         # To migrations it is the JSONField it stores as: changing the class needs no migration
@@ -37,7 +97,19 @@ class DocumentField(models.JSONField):
         name, _, args, kwargs = super().deconstruct()
         return name, "django.db.models.JSONField", args, kwargs
 
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        raw = document_raw(model_instance, self.attname)
+        if isinstance(raw, EncodedDocument):
+            return raw
+        return super().pre_save(model_instance, add)
+
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if isinstance(value, EncodedDocument):
+            if connection.vendor == "postgresql":
+                from psycopg.types.json import Jsonb
+
+                return Jsonb(value, dumps=_encoded_text)
+            return value.text.decode()
         adapted = super().get_db_prep_value(value, connection, prepared)
         if connection.vendor == "postgresql" and self.encoder is None:
             from psycopg.types.json import Jsonb
@@ -45,6 +117,10 @@ class DocumentField(models.JSONField):
             if isinstance(adapted, Jsonb):
                 return Jsonb(adapted.obj, dumps=_document_text)
         return adapted
+
+
+def _encoded_text(value: EncodedDocument) -> bytes:
+    return value.text
 
 
 class Currency(models.TextChoices):

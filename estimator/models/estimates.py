@@ -205,6 +205,10 @@ class Estimate(GuardedDelete, TimeStamped):
 
     objects = EstimateQuerySet.as_manager()
 
+    # Not a column: the result's services not covered and needing an ABN, when whoever made
+    # this instance had them already (services._estimate_from); None: read off result_data.
+    named_services: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [
@@ -415,7 +419,8 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    # The answer as sent (a DocumentField takes it as the bytes it was written as).
+    response_body = DocumentField(null=True, blank=True)
     estimate = models.ForeignKey(
         Estimate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
-from estimator.models import Clinic, InsurancePlan, IntegrationKey
+from estimator import services
+from estimator.models import Clinic, Estimate, InsurancePlan, IntegrationKey
 
 
 @pytest.fixture
@@ -88,3 +90,18 @@ def plan_request(starter_catalog: Any) -> dict[str, Any]:
         "start_date": start(),
         "coverage": {"mode": "self_pay"},
     }
+
+
+@pytest.fixture
+def made_estimates(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Estimate]]:
+    """Every Estimate instance services made (estimate_create, estimate_new), as made: the
+    objects the request went on with, before anything read them back from the database."""
+    made: list[Estimate] = []
+    real = services._estimate_from
+
+    def keep(*args: Any, **kwargs: Any) -> Estimate:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(services, "_estimate_from", keep)
+    yield made
