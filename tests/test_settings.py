@@ -175,3 +175,37 @@ def test_the_catalog_watch_is_on_in_production_only_and_the_environment_switches
     )
     # Tests never commit what they change, so nothing would be notified: off whatever is set.
     assert _catalog_watch("config.settings.test", DJANGO_CATALOG_WATCH="true") == "False 5.0"
+
+
+def _binding(module: str, **env: str) -> str:
+    result = run(
+        module,
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'))",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_binds_parameters_on_the_server_unless_the_environment_says_not() -> None:
+    assert _binding("config.settings.production", **PRODUCTION) == "True"
+    off = {**PRODUCTION, "DJANGO_DB_SERVER_SIDE_BINDING": "false"}
+    assert _binding("config.settings.production", **off) == "False"
+    # SQLite has no such option.
+    assert _binding("config.settings.local") == "None"
+
+
+@pytest.mark.django_db
+def test_the_test_database_connection_binds_as_production_does() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        kinds = {kind.__name__ for kind in type(cursor.cursor).__mro__}
+    if connection.vendor == "postgresql":
+        # Django's server-binding cursor (a psycopg Cursor), not a ClientCursor: the PostgreSQL
+        # suite runs every query as production sends it.
+        assert "ServerBindingCursor" in kinds and "ClientCursor" not in kinds
+    else:
+        assert connection.vendor == "sqlite"

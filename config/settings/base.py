@@ -119,6 +119,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the SQL (psycopg's server-side binding) instead of quoted
+    # into it: a stored estimate's 60 KB documents are neither escaped by the worker nor
+    # parsed out of the statement's text by PostgreSQL, and a statement a connection runs
+    # often is prepared once (psycopg's prepare_threshold) and then only executed. Behind
+    # PgBouncer in transaction mode older than 1.21 (no prepared statements) turn it off.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DJANGO_DB_SERVER_SIDE_BINDING", default=True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL only: each process listens for catalog changes on a connection of its own and
 # knows the catalog version without a query per read-only request (estimator/catalog_watch.py);
