@@ -149,16 +149,20 @@ def test_every_response_carries_a_request_id(client) -> None:
     assert "FAKE" not in forged
 
 
-def _catalog_watch(module: str, **env: str) -> str:
+def _printed(module: str, expression: str, **env: str) -> str:
+    """What print(expression) shows, with module's settings in a fresh process."""
     result = run(
         module,
         "-c",
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.CATALOG_WATCH, settings.CATALOG_WATCH_RECHECK)",
+        f"import django; django.setup(); from django.conf import settings; print({expression})",
         **env,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def _catalog_watch(module: str, **env: str) -> str:
+    return _printed(module, "settings.CATALOG_WATCH, settings.CATALOG_WATCH_RECHECK", **env)
 
 
 def test_the_catalog_watch_is_on_in_production_only_and_the_environment_switches_it() -> None:
@@ -178,15 +182,8 @@ def test_the_catalog_watch_is_on_in_production_only_and_the_environment_switches
 
 
 def _binding(module: str, **env: str) -> str:
-    result = run(
-        module,
-        "-c",
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'))",
-        **env,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    options = "settings.DATABASES['default'].get('OPTIONS', {})"
+    return _printed(module, f"{options}.get('server_side_binding')", **env)
 
 
 def test_postgresql_binds_parameters_on_the_server_unless_the_environment_says_not() -> None:
