@@ -109,6 +109,15 @@ def _enqueue(delivery_ids: Iterable[int]) -> None:
             logger.exception("Could not enqueue webhook delivery %s", delivery_id)
 
 
+# One clinic's active endpoints, ordered by URL (without the model ordering's join to clinic):
+# a fixed statement, asked on every stored estimate and status change; the ORM built it afresh
+# each time. The other fields load if read (deferred).
+_ENDPOINTS_SQL = (
+    'SELECT "id", "events" FROM "estimator_webhookendpoint" '
+    'WHERE "clinic_id" = %s AND "active" ORDER BY "url", "id"'
+)
+
+
 # Without a savepoint of its own (two round trips on every stored estimate, for one SELECT):
 # callers are inside the change's transaction, and an error here fails that transaction anyway.
 @transaction.atomic(savepoint=False)
@@ -127,10 +136,7 @@ def webhook_emit(
     clinic_id = clinic if isinstance(clinic, int) else clinic.pk
     endpoints = [
         endpoint
-        # One clinic's endpoints: ordered by URL without the model's ordering's join to clinic.
-        for endpoint in WebhookEndpoint.objects.filter(clinic_id=clinic_id, active=True)
-        .order_by("url", "id")
-        .only("pk", "events")
+        for endpoint in WebhookEndpoint.objects.raw(_ENDPOINTS_SQL, [clinic_id])
         if event in endpoint.events
     ]
     if not endpoints:

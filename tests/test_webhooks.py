@@ -162,6 +162,34 @@ def test_only_the_clinics_active_endpoints_that_asked_for_the_event_get_it(
     assert _events(other) == _events(issued_only) == _events(off) == []
 
 
+def test_a_clinics_endpoints_get_an_event_in_the_order_of_their_urls(
+    endpoint: WebhookEndpoint, receiver: WebhookReceiver
+) -> None:
+    # Made in another order than their URLs sort in; the fixed statement orders by URL, id.
+    later, _ = webhook_endpoint_create(
+        clinic=endpoint.clinic, url=receiver.url + "zz", events=["estimate.created"]
+    )
+    earlier, _ = webhook_endpoint_create(
+        clinic=endpoint.clinic, url=receiver.url + "aa", events=["estimate.created"]
+    )
+    twin, _ = webhook_endpoint_create(
+        clinic=endpoint.clinic, url=receiver.url + "aa", events=["estimate.created"]
+    )
+    priced_estimate()
+    made = [d.endpoint_id for d in WebhookDelivery.objects.order_by("id")]
+    expected = sorted([endpoint, later, earlier, twin], key=lambda e: (e.url, e.pk))
+    assert made == [e.pk for e in expected]
+    # What the statement reads is what the ORM reads.
+    [found] = [
+        e
+        for e in WebhookEndpoint.objects.raw(webhooks._ENDPOINTS_SQL, [endpoint.clinic_id])
+        if e.pk == later.pk
+    ]
+    assert found.events == later.events == ["estimate.created"]
+    assert found.url == later.url  # a field it did not select loads when read
+    assert f'"{WebhookEndpoint._meta.db_table}"' in webhooks._ENDPOINTS_SQL
+
+
 def test_a_change_rolled_back_leaves_no_delivery_and_enqueues_nothing(
     endpoint: WebhookEndpoint, django_capture_on_commit_callbacks: Any
 ) -> None:

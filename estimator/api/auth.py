@@ -47,6 +47,16 @@ def key_touch(*, key: IntegrationKey) -> None:
     key.last_used_at = now
 
 
+# A key by its prefix (unique), unless revoked: a fixed statement, as every keyed request asks
+# it; the ORM built the same one-row query afresh each time (≈ 0.25 ms of CPU against 0.1 ms).
+_KEY_SQL = 'SELECT * FROM "estimator_integrationkey" WHERE "prefix" = %s AND NOT "revoked"'
+
+
+def key_by_prefix(prefix: str) -> IntegrationKey | None:
+    """The key with this prefix that is not revoked, if any (expiry is the caller's check)."""
+    return next(iter(IntegrationKey.objects.raw(_KEY_SQL, [prefix])), None)
+
+
 class KeyUsageMiddleware:
     """Writes a key's last use after the view's transaction has committed or rolled back."""
 
@@ -78,9 +88,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.Throttled(wait=seen.resets_in, detail=TOO_MANY_BAD_KEYS)
         prefix, _, _ = raw.partition(".")
         # The first query of a keyed request: reconnects once if the kept connection died.
-        key = read_retrying_once(
-            lambda: IntegrationKey.objects.filter(prefix=prefix, revoked=False).first()
-        )
+        key = read_retrying_once(lambda: key_by_prefix(prefix))
         problem = None
         if key is None or not key.is_valid(raw):
             problem = "This API key is unknown or has been revoked."

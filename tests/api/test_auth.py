@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from estimator.api import auth as auth_module
+from estimator.api.auth import key_by_prefix
 from estimator.models import IntegrationKey
 from tests.api.conftest import auth
 
@@ -83,3 +85,20 @@ def test_a_failed_request_still_records_the_keys_last_use(reader, starter_catalo
     response = reader.post("/api/v1/quotes", {"clinic": "nowhere"}, format="json")
     assert 400 <= response.status_code < 500
     assert IntegrationKey.objects.get().last_used_at is not None
+
+
+@pytest.mark.parametrize("prefix", ["", "x' OR '1'='1", "%", "_" * 8, "a" * 200])
+def test_a_prefix_no_key_has_finds_nothing(read_key: str, prefix: str) -> None:
+    assert key_by_prefix(prefix) is None
+
+
+def test_the_keys_fixed_lookup_reads_what_the_orm_reads(read_key: str) -> None:
+    prefix = read_key.partition(".")[0]
+    found = key_by_prefix(prefix)
+    assert found is not None
+    expected = IntegrationKey.objects.get(prefix=prefix)
+    for field in IntegrationKey._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    IntegrationKey.objects.filter(pk=expected.pk).update(revoked=True)
+    assert key_by_prefix(prefix) is None
+    assert f'"{IntegrationKey._meta.db_table}"' in auth_module._KEY_SQL
