@@ -104,18 +104,18 @@ class DocumentField(models.JSONField):
         return super().pre_save(model_instance, add)
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
-        if isinstance(value, EncodedDocument):
-            if connection.vendor == "postgresql":
-                from psycopg.types.json import Jsonb
-
-                return Jsonb(value, dumps=_encoded_text)
+        postgresql = connection.vendor == "postgresql"
+        if isinstance(value, EncodedDocument) and not postgresql:
             return value.text.decode()
-        adapted = super().get_db_prep_value(value, connection, prepared)
-        if connection.vendor == "postgresql" and self.encoder is None:
-            from psycopg.types.json import Jsonb
+        if not postgresql:
+            return super().get_db_prep_value(value, connection, prepared)
+        from psycopg.types.json import Jsonb
 
-            if isinstance(adapted, Jsonb):
-                return Jsonb(adapted.obj, dumps=_document_text)
+        if isinstance(value, EncodedDocument):
+            return Jsonb(value, dumps=_encoded_text)
+        adapted = super().get_db_prep_value(value, connection, prepared)
+        if self.encoder is None and isinstance(adapted, Jsonb):
+            return Jsonb(adapted.obj, dumps=_document_text)
         return adapted
 
 

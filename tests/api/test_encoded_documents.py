@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from estimator import services
+from estimator.api import serializers
 from estimator.catalog_cache import catalog_cache_clear
 from estimator.models import Estimate, InsurancePlan
 from estimator.models.base import EncodedDocument, document_raw
@@ -20,7 +21,7 @@ from estimator.services import PatientDetails
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENTS = ("request_data", "snapshot_data", "result_data")
+DOCUMENTS = services._DOCUMENTS
 # What differs between two estimates of the same plan: who, when, which row.
 OWN = ("reference", "created_at", "patient", "billing")
 
@@ -62,8 +63,6 @@ def test_a_kept_plan_is_stored_from_its_bytes_and_decoded_only_when_read(
 
 
 def _quote_input(body: dict[str, Any]) -> Any:
-    from estimator.api import serializers
-
     data = serializers.EstimateRequest(data=body)
     data.is_valid(raise_exception=True)
     return data.quote_input()
@@ -106,20 +105,12 @@ def test_an_idempotent_retry_replays_an_answer_written_from_kept_bytes(
 
 
 def test_the_notice_of_a_new_estimate_is_the_one_read_off_its_result(
-    writer: Any, plan_request: dict[str, Any], clock: Any
+    writer: Any, plan_request: dict[str, Any], clock: Any, made_estimates: list[Estimate]
 ) -> None:
-    made: list[Estimate] = []
-    real = services._estimate_from
-
-    def keep(*args: Any, **kwargs: Any) -> Estimate:
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
     body = _medicare_plan_request(plan_request)
     catalog_cache_clear()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_estimate_from", keep)
-        answers = [_post(writer, body).json() for _ in range(2)]
+    answers = [_post(writer, body).json() for _ in range(2)]  # priced, then kept
+    made = made_estimates
     for estimate, answer in zip(made, answers, strict=True):
         assert estimate.named_services is not None
         reread = Estimate.objects.get(pk=estimate.pk)
