@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -69,13 +69,27 @@ LEASE_SHARE = 16
 LEASE_KEYS = 4096  # windows with a lease this process remembers (each a few dozen bytes)
 
 
+class _Lease:
+    """One window's leases in this process: ranges of hits counted in Redis but not yet spent,
+    each [hits left, the window's count the next one is], oldest first; and the highest count
+    this process has seen in the window."""
+
+    __slots__ = ("ranges", "seen")
+
+    def __init__(self) -> None:
+        self.ranges: deque[list[int]] = deque()
+        self.seen = 0
+
+
 class _Leases:
-    """Hits this process counted in Redis ahead of time, per window: an LRU of LEASE_KEYS."""
+    """Hits this process counted in Redis ahead of time, per window: an LRU of LEASE_KEYS.
+
+    Threads of one process may lease for the same window at once: each lease is kept as a range
+    of its own, so none is dropped while hits it counted are still unspent."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        # window key -> [hits left to spend, the window's count the next one is]
-        self.entries: OrderedDict[str, list[int]] = OrderedDict()
+        self.entries: OrderedDict[str, _Lease] = OrderedDict()
 
     def spend(self, key: str) -> tuple[int | None, int]:
         """The window's count for one more hit from a lease (None when none is left), and the
@@ -85,15 +99,26 @@ class _Leases:
             if entry is None:
                 return None, 0
             self.entries.move_to_end(key)
-            if entry[0] < 1:
-                return None, entry[1] - 1
-            entry[0] -= 1
-            entry[1] += 1
-            return entry[1] - 1, entry[1] - 1
+            ranges = entry.ranges
+            while ranges and ranges[0][0] < 1:
+                ranges.popleft()
+            if not ranges:
+                return None, entry.seen
+            first = ranges[0]
+            first[0] -= 1
+            first[1] += 1
+            count = first[1] - 1
+            entry.seen = max(entry.seen, count)
+            return count, entry.seen
 
     def keep(self, key: str, left: int, next_count: int) -> None:
         with self.lock:
-            self.entries[key] = [max(0, left), next_count]
+            entry = self.entries.get(key)
+            if entry is None:
+                entry = self.entries[key] = _Lease()
+            if left > 0:
+                entry.ranges.append([left, next_count])
+            entry.seen = max(entry.seen, next_count - 1)
             self.entries.move_to_end(key)
             while len(self.entries) > LEASE_KEYS:
                 self.entries.popitem(last=False)

@@ -203,6 +203,19 @@ def test_a_lease_never_takes_more_than_a_share_of_what_is_left():
         assert _lease_size(100_000, 0) == 1
 
 
+def test_two_leases_taken_at_once_for_one_window_are_both_spent():
+    from estimator.api.ratelimit import _Leases
+
+    leases = _Leases()
+    # Two threads missed at once and each leased in Redis: hits 1-4 and 5-7 of the window.
+    leases.keep("w", 3, 2)  # hit 1 was the first thread's own; 2, 3, 4 are left
+    leases.keep("w", 2, 6)  # hit 5 the second's; 6, 7 are left
+    spent = [leases.spend("w") for _ in range(6)]
+    assert [count for count, _ in spent] == [2, 3, 4, 6, 7, None]
+    # Out of hits, it still knows how far the window has counted (the next lease's size).
+    assert spent[-1] == (None, 7)
+
+
 def test_leases_under_concurrency_stay_within_the_rate():
     _needs_redis()
     from estimator.api.ratelimit import window_hits
