@@ -186,12 +186,28 @@ def _binding(module: str, **env: str) -> str:
     return _printed(module, f"{options}.get('server_side_binding')", **env)
 
 
+def _prepare_threshold(module: str, **env: str) -> str:
+    options = "settings.DATABASES['default'].get('OPTIONS', {})"
+    return _printed(module, f"{options}.get('prepare_threshold')", **env)
+
+
 def test_postgresql_binds_parameters_on_the_server_unless_the_environment_says_not() -> None:
     assert _binding("config.settings.production", **PRODUCTION) == "True"
     off = {**PRODUCTION, "DJANGO_DB_SERVER_SIDE_BINDING": "false"}
     assert _binding("config.settings.production", **off) == "False"
     # SQLite has no such option.
     assert _binding("config.settings.local") == "None"
+
+
+def test_postgresql_prepares_repeated_statements_only_with_server_side_binding() -> None:
+    # Django turns psycopg's prepared statements off unless OPTIONS asks for them.
+    assert _prepare_threshold("config.settings.production", **PRODUCTION) == "5"
+    fewer = {**PRODUCTION, "DJANGO_DB_PREPARE_THRESHOLD": "2"}
+    assert _prepare_threshold("config.settings.production", **fewer) == "2"
+    # A client-side binding cursor cannot prepare: both go off together (PgBouncer < 1.21).
+    off = {**PRODUCTION, "DJANGO_DB_SERVER_SIDE_BINDING": "false"}
+    assert _prepare_threshold("config.settings.production", **off) == "None"
+    assert _prepare_threshold("config.settings.local") == "None"
 
 
 @pytest.mark.django_db
@@ -204,5 +220,14 @@ def test_the_test_database_connection_binds_as_production_does() -> None:
         # Django's server-binding cursor (a psycopg Cursor), not a ClientCursor: the PostgreSQL
         # suite runs every query as production sends it.
         assert "ServerBindingCursor" in kinds and "ClientCursor" not in kinds
+        # And prepares a statement it runs five times, as production does: the server then
+        # holds it parsed and planned.
+        assert connection.connection.prepare_threshold == 5
+        seen = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s"
+        with connection.cursor() as cursor:
+            for _ in range(6):
+                cursor.execute("SELECT %s::int + 1 AS prepared_check", [1])
+            cursor.execute(seen, ["%prepared_check%"])
+            assert cursor.fetchone() == (1,)
     else:
         assert connection.vendor == "sqlite"

@@ -122,12 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters sent apart from the SQL (psycopg's server-side binding) instead of quoted
     # into it: a stored estimate's 60 KB documents are neither escaped by the worker nor
-    # parsed out of the statement's text by PostgreSQL, and a statement a connection runs
-    # often is prepared once (psycopg's prepare_threshold) and then only executed. Behind
-    # PgBouncer in transaction mode older than 1.21 (no prepared statements) turn it off.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DJANGO_DB_SERVER_SIDE_BINDING", default=True
-    )
+    # parsed out of the statement's text by PostgreSQL. And a statement a connection has run
+    # DB_PREPARE_THRESHOLD times is prepared (parsed and planned once) and afterwards only
+    # executed — Django leaves psycopg's prepared statements off unless asked; each
+    # connection keeps at most psycopg's 100 most recent. Behind PgBouncer in transaction
+    # mode older than 1.21 (no prepared statements) turn binding off, which turns both off.
+    DB_SERVER_SIDE_BINDING = env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True)
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = DB_SERVER_SIDE_BINDING
+    if DB_SERVER_SIDE_BINDING:
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int(
+            "DJANGO_DB_PREPARE_THRESHOLD", default=5
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL only: each process listens for catalog changes on a connection of its own and
 # knows the catalog version without a query per read-only request (estimator/catalog_watch.py);

@@ -102,3 +102,40 @@ def test_the_keys_fixed_lookup_reads_what_the_orm_reads(read_key: str) -> None:
     IntegrationKey.objects.filter(pk=expected.pk).update(revoked=True)
     assert key_by_prefix(prefix) is None
     assert f'"{IntegrationKey._meta.db_table}"' in auth_module._KEY_SQL
+    # Named columns, not "*": a prepared statement must keep its result's shape when a
+    # migration adds a column while older workers still run.
+    assert "*" not in auth_module._KEY_SQL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prepared_key_lookup_survives_a_column_added_while_workers_run() -> None:
+    # PostgreSQL: a worker prepares the key lookup after five runs; a migration then adds a
+    # column while it keeps running. A prepared "SELECT *" would fail from then on ("cached
+    # plan must not change result type") until the worker restarted; named columns do not.
+    from django.db import NotSupportedError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    import psycopg
+
+    _, raw = IntegrationKey.objects.create_key(name="prepared", scope="read")
+    prefix = raw.partition(".")[0]
+    star = 'SELECT * FROM "estimator_integrationkey" WHERE "prefix" = %s'
+    for _ in range(6):
+        assert key_by_prefix(prefix) is not None
+        with connection.cursor() as cursor:
+            cursor.execute(star, [prefix])
+    table = IntegrationKey._meta.db_table
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    try:
+        other.execute(f'ALTER TABLE "{table}" ADD COLUMN "added_later" integer')
+        with (
+            pytest.raises(NotSupportedError, match="cached plan must not change result type"),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(star, [prefix])
+        found = key_by_prefix(prefix)
+        assert found is not None and found.prefix == prefix
+    finally:
+        other.execute(f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "added_later"')
+        other.close()
