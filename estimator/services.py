@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
@@ -30,6 +31,7 @@ from .models import (
     WebhookEvent,
 )
 from .models.base import EncodedDocument
+from .models.statements import insert_compiled
 from .notices import Notice, NoticeKind, gfe_deadline, priced_services
 from .quotes import Quote, QuoteInput, jsonable, quote_build
 from .selectors import notice_for_quote
@@ -322,14 +324,22 @@ def estimate_create(
     # is one) but no savepoint of their own, two round trips that an error undoes no better.
     with transaction.atomic(savepoint=False):
         estimate.save()
-        Estimate.services.through.objects.bulk_create(
-            Estimate.services.through(estimate_id=estimate.pk, servicetype_id=pk)
-            for pk in priced.service_ids or ()
-        )
+        _services_link(estimate, priced.service_ids or ())
         webhook_emit_estimate(estimate=estimate, event=WebhookEvent.ESTIMATE_CREATED)
     # A row made just now is corrected by nothing yet: no query to find out.
     Estimate.superseded_by.related.set_cached_value(estimate, None)
     return estimate
+
+
+def _services_link(estimate: Estimate, service_ids: Sequence[int]) -> None:
+    """The estimate's session types, one INSERT of all the link rows (no signals, as
+    bulk_create), the statement compiled once (models/statements.py)."""
+    through = Estimate.services.through
+    links = [through(estimate_id=estimate.pk, servicetype_id=pk) for pk in service_ids]
+    fields = [field for field in through._meta.concrete_fields if not field.primary_key]
+    using = router.db_for_write(through)
+    if insert_compiled(links, using=using, fields=fields) is None:
+        through.objects.using(using).bulk_create(links)
 
 
 @transaction.atomic

@@ -43,6 +43,7 @@ from .models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from .models.statements import read_models
 from .outbound_http import UnsafeUrl, post
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def webhook_emit(
     clinic_id = clinic if isinstance(clinic, int) else clinic.pk
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.raw(_ENDPOINTS_SQL, [clinic_id])
+        for endpoint in read_models(WebhookEndpoint, _ENDPOINTS_SQL, [clinic_id])
         if event in endpoint.events
     ]
     if not endpoints:

@@ -19,6 +19,7 @@ from rest_framework_api_key.permissions import BaseHasAPIKey, KeyParser
 
 from estimator.connections import read_retrying_once
 from estimator.models import IntegrationKey, KeyScope
+from estimator.models.statements import read_models
 from estimator.network import client_address
 
 from .ratelimit import window_hit
@@ -61,7 +62,7 @@ _KEY_SQL = (
 
 def key_by_prefix(prefix: str) -> IntegrationKey | None:
     """The key with this prefix that is not revoked, if any (expiry is the caller's check)."""
-    return next(iter(IntegrationKey.objects.raw(_KEY_SQL, [prefix])), None)
+    return next(iter(read_models(IntegrationKey, _KEY_SQL, [prefix])), None)
 
 
 class KeyUsageMiddleware:

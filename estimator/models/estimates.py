@@ -23,6 +23,7 @@ from .base import (
 )
 from .catalog import Clinic, ServiceType
 from .insurance import InsurancePlan
+from .statements import CompiledInsert
 
 # No 0/O/1/I/L: references are read aloud over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -121,7 +122,7 @@ class EstimateSource(models.TextChoices):
     QUOTE_PAGE = "quote_page", "Quote page"
 
 
-class Estimate(GuardedDelete, TimeStamped):
+class Estimate(CompiledInsert, GuardedDelete, TimeStamped):
     """A priced plan kept on record: frozen inputs, the prices and coverage used, and the result."""
 
     reference = models.CharField(
@@ -201,7 +202,10 @@ class Estimate(GuardedDelete, TimeStamped):
         related_name="superseded_by",
         help_text="The issued estimate this one corrects.",
     )
-    history = HistoricalRecords(excluded_fields=["request_data", "snapshot_data", "result_data"])
+    # Both rows of a stored estimate are inserted by a statement compiled once (statements.py).
+    history = HistoricalRecords(
+        excluded_fields=["request_data", "snapshot_data", "result_data"], bases=[CompiledInsert]
+    )
 
     objects = EstimateQuerySet.as_manager()
 
