@@ -9,7 +9,7 @@ compiler's own, made the first time, and each value goes through the field's `pr
 `get_db_prep_save` as before; what is kept per connection is the text and the converters.
 Anything that would make the ORM write different SQL (an expression as a value, a field with
 a placeholder of its own, a backend that cannot return columns) goes through the ORM as before.
-tests/test_statements.py holds both paths to the same SQL, parameters and rows.
+tests/api/test_statements.py holds both paths to the same statements and rows.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ class _Insert:
 
 @dataclass(frozen=True)
 class _Read:
-    fields: tuple[models.Field[Any, Any], ...]
     names: tuple[str, ...]
     compiler: SQLCompiler
     converters: dict[int, Any]
@@ -185,7 +184,6 @@ def read_models(model: type[M], sql: str, params: Sequence[Any]) -> list[M]:
             compiler = model._base_manager.none().query.get_compiler(connection=connection)
             columns = [field.get_col(model._meta.db_table) for field in fields]
             plan = kept[key] = _Read(
-                fields=fields,
                 names=tuple(field.attname for field in fields),
                 compiler=compiler,
                 converters=compiler.get_converters(columns),

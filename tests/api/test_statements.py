@@ -13,6 +13,7 @@ from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
 
 from estimator import services
+from estimator.api import auth
 from estimator.models import Clinic, Estimate, IntegrationKey, WebhookEndpoint
 from estimator.models import statements as statements_module
 from estimator.models.statements import read_models
@@ -79,7 +80,7 @@ def test_the_statements_are_kept_per_connection_and_reused(
     kept = statements_module._kept(connections["default"])
     inserts = {key[1] for key in kept if key[0] == "insert"}
     assert {Estimate, Estimate.history.model, Estimate.services.through} <= inserts
-    assert ("read", IntegrationKey, statements_module_key_sql()) in kept
+    assert ("read", IntegrationKey, auth._KEY_SQL) in kept
     before = dict(kept)
     _store(writer, {**plan_request, "patient": {"name": "Second Patient"}})
     assert all(kept[key] is plan for key, plan in before.items())
@@ -94,12 +95,6 @@ def test_the_statements_are_kept_per_connection_and_reused(
     thread.start()
     thread.join()
     assert theirs[0] is not kept and not theirs[0]
-
-
-def statements_module_key_sql() -> str:
-    from estimator.api import auth
-
-    return auth._KEY_SQL
 
 
 def test_a_value_the_orm_must_compile_goes_through_the_orm(
